@@ -1,0 +1,100 @@
+"""The compliance report of a run, built from the evidence its steps recorded (never by hand)."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from aiflab.compliance.dependencies import CORE_DISTRIBUTIONS, Dependency, describe
+from aiflab.pipeline.evidence import ColumnClassification, Finding, StepEvidence, ValidationOutcome
+
+REPORT_FORMAT = "aiflab-report/1"
+
+
+class FileDigest(BaseModel):
+    role: Literal["input", "output", "artefact", "auxiliary"]
+    path: str
+    sha256: str
+    bytes: int | None = None
+
+
+class Lineage(BaseModel):
+    recipe_sha256: str
+    files: list[FileDigest]
+    seed: int
+    started_at: str
+    finished_at: str
+    aiflab_version: str
+    python: str = Field(default_factory=platform.python_version)
+    dependencies: list[Dependency]
+
+
+class RecipeSummary(BaseModel):
+    name: str
+    version: str
+    description: str
+    purpose: str
+    legal_basis: str
+    controller: dict[str, Any] | None
+    document: dict[str, Any] = Field(description="the recipe as run (secret references only)")
+
+
+class Totals(BaseModel):
+    rows_in: int
+    rows_out: int
+    columns_in: int
+    columns_out: int
+
+
+class ComplianceReport(BaseModel):
+    """The report of one run: what was processed, how, with which evidence and which outcome."""
+
+    report_format: Literal["aiflab-report/1"] = REPORT_FORMAT
+    title: str
+    status: Literal["succeeded", "succeeded_with_warnings"]
+    recipe: RecipeSummary
+    totals: Totals
+    lineage: Lineage
+    steps: list[StepEvidence]
+    pii_classification: list[ColumnClassification] = Field(
+        description="the last classification made by discover.pii, one entry per column")
+    validation: list[ValidationOutcome]
+    findings: list[Finding]
+
+
+def build_report(recipe: Any, steps: list[StepEvidence], files: list[FileDigest],
+                 started_at: str, finished_at: str) -> ComplianceReport:
+    """Assemble the report of a finished run of `recipe` from its steps' evidence."""
+    from aiflab import __version__
+
+    classifications: list[ColumnClassification] = []
+    for step in steps:
+        if step.classifications:
+            classifications = step.classifications
+    findings = [finding for step in steps for finding in step.findings]
+    used = [*CORE_DISTRIBUTIONS, *(name for step in steps for name in step.dependencies)]
+    first, last = steps[0], steps[-1]
+    return ComplianceReport(
+        title=recipe.report.title or f"Compliance report: {recipe.name}",
+        status="succeeded_with_warnings" if any(s.status != "ok" for s in steps) else "succeeded",
+        recipe=RecipeSummary(
+            name=recipe.name, version=recipe.version, description=recipe.description,
+            purpose=recipe.purpose, legal_basis=recipe.legal_basis,
+            controller=recipe.controller.model_dump(mode="json") if recipe.controller else None,
+            document=recipe.to_dict()),
+        totals=Totals(rows_in=first.rows_in, rows_out=last.rows_out,
+                      columns_in=len(first.columns_in), columns_out=len(last.columns_out)),
+        lineage=Lineage(recipe_sha256=recipe.sha256(), files=files, seed=recipe.seed,
+                        started_at=started_at, finished_at=finished_at,
+                        aiflab_version=__version__, dependencies=describe(used)),
+        steps=steps,
+        pii_classification=classifications,
+        validation=[step.validation for step in steps if step.validation is not None],
+        findings=findings,
+    )
+
+
+def report_json(report: ComplianceReport) -> bytes:
+    return (report.model_dump_json(indent=2) + "\n").encode()

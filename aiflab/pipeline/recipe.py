@@ -1,0 +1,162 @@
+"""The recipe: one YAML document saying what to read, which steps to run, and where to write.
+
+`Recipe.from_yaml(path)` loads and checks one; `Recipe.to_yaml()` writes it back. Step
+parameters are validated by each stage's own pydantic model, and every error points at the
+recipe's line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aiflab.pipeline.secrets import REFERENCE_PATTERN, SecretRef
+from aiflab.pipeline.stage import Params, Stage
+
+TableFormat = Literal["csv", "parquet", "jsonl", "xlsx"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Controller(_Strict):
+    """The controller of the processing (GDPR Art. 4(7)), copied into the report."""
+
+    name: str
+    contact: str | None = None
+    dpo: str | None = Field(default=None, description="contact of the data protection officer")
+
+
+class InputSpec(_Strict):
+    """The table to read. Relative paths are relative to the recipe file."""
+
+    path: Path
+    format: TableFormat | None = Field(default=None, description="default: from the file extension")
+    encoding: str = Field(default="utf-8", description="text encoding of CSV / JSON Lines input")
+    delimiter: str | None = Field(default=None, description="CSV delimiter; default: detected")
+    sheet: str | int | None = Field(default=None, description="Excel sheet name or index")
+
+
+class OutputSpec(_Strict):
+    """Where to write the output table; the report goes into `report_dir` (default: beside it)."""
+
+    path: Path
+    format: TableFormat | None = Field(default=None, description="default: from the file extension")
+    report_dir: Path | None = None
+
+
+class ReportOptions(_Strict):
+    """Options of the compliance report."""
+
+    title: str | None = None
+    html: bool = True
+
+
+class RecipeDocument(_Strict):
+    """The recipe as written in YAML, with each step still a `{stage.name: {params}}` mapping."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="short identifier")
+    version: str = "1"
+    description: str = ""
+    purpose: str = Field(description="purpose of the processing (GDPR Art. 5(1)(b), Art. 30)")
+    legal_basis: str = Field(description="legal basis of the processing (GDPR Art. 6, Art. 9(2))")
+    controller: Controller | None = None
+    input: InputSpec
+    output: OutputSpec
+    secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="secret name -> reference 'env:VARIABLE' or 'file:path'; never a value")
+    seed: int = 0
+    steps: list[dict[str, dict[str, Any] | None]] = Field(min_length=1)
+    report: ReportOptions = Field(default_factory=ReportOptions)
+
+
+SECRET_VALUE_SCHEMA = {"type": "string", "pattern": REFERENCE_PATTERN}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a recipe: the stage's registered name and its validated parameters."""
+
+    stage: str
+    params: Params
+
+    def build(self) -> Stage:
+        from aiflab.pipeline.registry import get_stage
+
+        return get_stage(self.stage)(self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {self.stage: self.params.model_dump(mode="json", exclude_defaults=True)}
+
+
+class Recipe(_Strict):
+    """A checked recipe. Build it with `from_yaml` or `from_dict`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    name: str
+    version: str
+    description: str
+    purpose: str
+    legal_basis: str
+    controller: Controller | None
+    input: InputSpec
+    output: OutputSpec
+    secrets: dict[str, SecretRef]
+    seed: int
+    steps: tuple[Step, ...]
+    report: ReportOptions
+    source: Path | None = Field(default=None, exclude=True)
+    source_sha256: str | None = Field(default=None, exclude=True)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths in the recipe are resolved against."""
+        return self.source.parent if self.source else Path.cwd()
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.base_dir / path
+
+    @classmethod
+    def from_yaml(cls, path: Path | str) -> Recipe:
+        from aiflab.pipeline.recipe_yaml import load_recipe
+
+        return load_recipe(Path(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: Path | None = None) -> Recipe:
+        from aiflab.pipeline.recipe_yaml import parse_recipe
+
+        return parse_recipe(data, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recipe as plain data, in the shape of its YAML document."""
+        data: dict[str, Any] = {
+            "name": self.name, "version": self.version, "description": self.description,
+            "purpose": self.purpose, "legal_basis": self.legal_basis,
+        }
+        if self.controller:
+            data["controller"] = self.controller.model_dump(mode="json", exclude_none=True)
+        data["input"] = self.input.model_dump(mode="json", exclude_defaults=True)
+        data["output"] = self.output.model_dump(mode="json", exclude_defaults=True)
+        if self.secrets:
+            data["secrets"] = {name: ref.reference for name, ref in self.secrets.items()}
+        data["seed"] = self.seed
+        data["steps"] = [step.to_dict() for step in self.steps]
+        data["report"] = self.report.model_dump(mode="json", exclude_defaults=True)
+        return data
+
+    def to_yaml(self) -> str:
+        from aiflab.pipeline.recipe_yaml import dump_yaml
+
+        return dump_yaml(self.to_dict())
+
+    def sha256(self) -> str:
+        """The hash of the recipe file as written (or of its canonical YAML when built in code)."""
+        return self.source_sha256 or hashlib.sha256(self.to_yaml().encode()).hexdigest()

@@ -1,0 +1,54 @@
+"""The stage registry, keyed by stage name.
+
+Built-in stages are listed here as import paths and loaded on first use, so that listing or
+checking recipes stays fast. Other packages add stages through the ``aiflab.stages`` entry point
+group (``name = "package.module:StageClass"``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from functools import cache, lru_cache
+from importlib.metadata import entry_points
+
+from aiflab.errors import RecipeError
+from aiflab.pipeline.stage import Stage
+
+BUILTIN_STAGES = {
+    "discover.profile": "aiflab.discover.profile_stage:ProfileStage",
+    "discover.pii": "aiflab.discover.pii_stage:PiiStage",
+    "validate.expect": "aiflab.validate.expect_stage:ExpectStage",
+    "validate.suggest": "aiflab.validate.suggest_stage:SuggestStage",
+}
+
+ENTRY_POINT_GROUP = "aiflab.stages"
+
+
+@lru_cache(maxsize=1)
+def _import_paths() -> dict[str, str]:
+    paths = dict(BUILTIN_STAGES)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        paths.setdefault(ep.name, ep.value)
+    return paths
+
+
+def stage_names() -> list[str]:
+    """Every registered stage name, sorted."""
+    return sorted(_import_paths())
+
+
+@cache
+def get_stage(name: str) -> type[Stage]:
+    """The stage class registered as `name`; RecipeError with close matches when unknown."""
+    paths = _import_paths()
+    if name not in paths:
+        close = difflib.get_close_matches(name, paths, n=3)
+        hint = (f"; did you mean {', '.join(close)}?" if close
+                else f"; known stages: {', '.join(sorted(paths))}")
+        raise RecipeError(f"unknown stage {name!r}{hint}")
+    module_name, _, class_name = paths[name].partition(":")
+    stage = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(stage, type) and issubclass(stage, Stage)) or stage.name != name:
+        raise RecipeError(f"{paths[name]} is not a Stage registered as {name!r}")
+    return stage

@@ -1,0 +1,95 @@
+"""The runner: reads the input, runs the steps, writes output, side files and report atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiflab.compliance.report import ComplianceReport, FileDigest, build_report, report_json
+from aiflab.errors import AiflabError, Location, OutputError, StageError
+from aiflab.pipeline.context import RunContext
+from aiflab.pipeline.evidence import StepEvidence
+from aiflab.pipeline.progress import Progress, SilentProgress
+from aiflab.pipeline.recipe import Recipe
+from aiflab.pipeline.table import Table
+from aiflab.pipeline.table_io import AtomicWrites, read_table, sha256_file
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the final table, its report, and where everything was written."""
+
+    table: Table
+    report: ComplianceReport
+    output: Path
+    report_json: Path
+    report_html: Path | None
+
+
+def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | None = None,
+        output_path: Path | None = None) -> RunResult:
+    """Run `recipe`. Paths given here override the recipe's (relative to the working directory)."""
+    progress = progress or SilentProgress()
+    source = input_path or recipe.resolve(recipe.input.path)
+    target = output_path or recipe.resolve(recipe.output.path)
+    report_dir = recipe.resolve(recipe.output.report_dir) if recipe.output.report_dir else target.parent
+    if source.resolve() == target.resolve():
+        raise OutputError("the output would overwrite the input; choose another output path",
+                          Location(recipe.source, field="output.path"))
+    for _name, ref in recipe.secrets.items():
+        ref.resolve(recipe.base_dir)  # fail before any work when a secret is missing
+
+    started_at = _now()
+    stages = [step.build() for step in recipe.steps]
+    with progress.task(f"read {source.name}", total=1):
+        df = read_table(source, recipe.input.format, recipe.input.encoding,
+                        recipe.input.delimiter, recipe.input.sheet)
+    files = [FileDigest(role="input", path=str(source), sha256=sha256_file(source),
+                        bytes=source.stat().st_size)]
+
+    table = Table(df)
+    ctx = RunContext(seed=recipe.seed, secrets=dict(recipe.secrets), base_dir=recipe.base_dir,
+                     progress=progress)
+    evidence: list[StepEvidence] = []
+    artefacts = []
+    for index, stage in enumerate(stages, start=1):
+        with progress.task(f"[{index}/{len(stages)}] {stage.name}", total=1):
+            try:
+                result = stage.run(table, ctx, index=index)
+            except AiflabError as exc:
+                if exc.where is None:
+                    exc.where = Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")
+                raise
+            except Exception as exc:
+                raise StageError(f"{type(exc).__name__}: {exc}",
+                                 Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")) from exc
+        table = result.table
+        evidence.append(result.evidence)
+        artefacts.extend(result.artefacts)
+        for artefact in result.evidence.artefacts:
+            files.append(FileDigest(role="artefact", path=str(report_dir / artefact.name),
+                                    sha256=artefact.sha256, bytes=artefact.bytes))
+        for aux, digest in result.evidence.inputs_read.items():
+            files.append(FileDigest(role="auxiliary", path=aux, sha256=digest))
+
+    with AtomicWrites() as writes:
+        digest = writes.table(table.df, target, recipe.output.format)
+        files.append(FileDigest(role="output", path=str(target), sha256=digest))
+        for artefact in artefacts:
+            writes.bytes(artefact.content, report_dir / artefact.name)
+        report = build_report(recipe, evidence, files, started_at, _now())
+        json_path = report_dir / "report.json"
+        writes.bytes(report_json(report), json_path)
+        html_path = None
+        if recipe.report.html:
+            from aiflab.compliance.html import render_html
+
+            html_path = report_dir / "report.html"
+            writes.bytes(render_html(report).encode(), html_path)
+        writes.commit()
+    return RunResult(table, report, target, json_path, html_path)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
