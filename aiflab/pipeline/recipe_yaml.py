@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,12 @@ from aiflab.pipeline.secrets import SecretRef
 
 def load_recipe(path: Path) -> Recipe:
     """Read, parse and check the recipe at `path`."""
+    data, raw = load_document(path)
+    return parse_recipe(data, source=path, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def load_document(path: Path) -> tuple[Any, bytes]:
+    """The recipe file's YAML (ruamel nodes that know their line and column) and its bytes."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -33,14 +40,20 @@ def load_recipe(path: Path) -> Recipe:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        context = exc.context
+        if context and exc.context_mark and exc.context_mark is not mark:
+            context += f" (started at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+        problem = " ".join(str(p) for p in (context, exc.problem) if p)
+        duplicate = re.search(r'found duplicate key "([^"]*)"', problem)
+        if duplicate:  # ruamel's message repeats both values, which may be secrets
+            problem = f"duplicate key {duplicate.group(1)!r}"
         raise RecipeError(f"malformed YAML: {problem}", where) from None
     except YAMLError as exc:
         raise RecipeError(f"malformed YAML: {exc}", Location(path)) from None
     if not isinstance(data, dict):
         raise RecipeError("a recipe is a YAML mapping (name:, input:, output:, steps: ...)",
                           Location(path, 1, 1))
-    return parse_recipe(data, source=path, sha256=hashlib.sha256(raw).hexdigest())
+    return data, raw
 
 
 def parse_recipe(data: dict[str, Any], source: Path | None = None, sha256: str | None = None) -> Recipe:
@@ -57,13 +70,13 @@ def parse_recipe(data: dict[str, Any], source: Path | None = None, sha256: str |
         if len(entry) != 1:
             errors.append(RecipeError(
                 "each step is one mapping 'stage.name: {parameters}'",
-                _locate(data, prefix, source)))
+                locate(data, prefix, source)))
             continue
         (stage_name, params), = entry.items()
         try:
             stage = get_stage(stage_name)
         except RecipeError as exc:
-            errors.append(RecipeError(exc.message, _locate(data, (*prefix, stage_name), source, key=True)))
+            errors.append(RecipeError(exc.message, locate(data, (*prefix, stage_name), source, key=True)))
             continue
         try:
             steps.append(Step(stage_name, stage.Params.model_validate(params or {})))
@@ -75,7 +88,7 @@ def parse_recipe(data: dict[str, Any], source: Path | None = None, sha256: str |
         try:
             secrets[name] = SecretRef(reference)
         except SecretError as exc:
-            errors.append(RecipeError(exc.message, _locate(data, ("secrets", name), source)))
+            errors.append(RecipeError(exc.message, locate(data, ("secrets", name), source)))
     if errors:
         raise RecipeErrors(errors)
     fields = document.model_dump(exclude={"steps", "secrets"})
@@ -112,26 +125,54 @@ def _located(exc: ValidationError, data: Any, source: Path | None,
             message = f"missing required key {loc[-1]!r}"
         else:
             message = error["msg"]
-        where = _locate(data, loc, source, key=error["type"] == "extra_forbidden")
+        where = locate(data, loc, source, key=error["type"] == "extra_forbidden")
         errors.append(RecipeError(message, Location(where.file, where.line, where.column, field)))
     return errors
 
 
-def _locate(data: Any, loc: tuple[Any, ...], source: Path | None, key: bool = False) -> Location:
-    """The line and column of `loc` in the loaded YAML (the deepest part of it that exists)."""
-    node, line, column = data, None, None
+def locate(data: Any, loc: tuple[Any, ...], source: Path | None, key: bool = False,
+           text: str | None = None) -> Location:
+    """The line and column of `loc` in the loaded YAML (the deepest part of it that exists).
+
+    With `key`, the position of the last key rather than its value; with `text`, the position of
+    the first key or value equal to `text` below `loc`.
+    """
+    node, position = data, None
     if isinstance(data, CommentedMap) and data.lc.line is not None:
-        line, column = data.lc.line, data.lc.col
+        position = (data.lc.line, data.lc.col)
     for depth, part in enumerate(loc):
         last = depth == len(loc) - 1
         if isinstance(node, CommentedMap) and part in node:
-            line, column = node.lc.key(part) if (key and last) else node.lc.value(part)
+            position = node.lc.key(part) if (key and last) else node.lc.value(part)
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line, column = node.lc.item(part)
+            position = node.lc.item(part)
             node = node[part]
         else:
             break
-    if line is None:
+    if text is not None:
+        position = _find_scalar(node, text) or position
+    if position is None:
         return Location(source)
-    return Location(source, line + 1, column + 1)
+    return Location(source, position[0] + 1, position[1] + 1)
+
+
+def _find_scalar(node: Any, text: str) -> tuple[int, int] | None:
+    """The position of the first key or value equal to `text` under `node`."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if key == text:
+                return node.lc.key(key)
+            if value == text:
+                return node.lc.value(key)
+            found = _find_scalar(value, text)
+            if found:
+                return found
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            if value == text:
+                return node.lc.item(index)
+            found = _find_scalar(value, text)
+            if found:
+                return found
+    return None

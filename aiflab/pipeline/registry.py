@@ -24,6 +24,16 @@ BUILTIN_STAGES = {
 
 ENTRY_POINT_GROUP = "aiflab.stages"
 
+_registered: dict[str, type[Stage]] = {}
+
+
+def register_stage(stage: type[Stage]) -> type[Stage]:
+    """Register a stage class defined in code (usable as a class decorator)."""
+    if not stage.name or "." not in stage.name:
+        raise ValueError(f"{stage.__name__}.name must look like 'family.verb', got {stage.name!r}")
+    _registered[stage.name] = stage
+    return stage
+
 
 @lru_cache(maxsize=1)
 def _import_paths() -> dict[str, str]:
@@ -35,17 +45,19 @@ def _import_paths() -> dict[str, str]:
 
 def stage_names() -> list[str]:
     """Every registered stage name, sorted."""
-    return sorted(_import_paths())
+    return sorted({*_import_paths(), *_registered})
 
 
 @cache
 def get_stage(name: str) -> type[Stage]:
     """The stage class registered as `name`; RecipeError with close matches when unknown."""
+    if name in _registered:
+        return _registered[name]
     paths = _import_paths()
     if name not in paths:
-        close = difflib.get_close_matches(name, paths, n=3)
-        hint = (f"; did you mean {', '.join(close)}?" if close
-                else f"; known stages: {', '.join(sorted(paths))}")
+        known = stage_names()
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known stages: {', '.join(known)}"
         raise RecipeError(f"unknown stage {name!r}{hint}")
     module_name, _, class_name = paths[name].partition(":")
     stage = getattr(importlib.import_module(module_name), class_name)

@@ -67,6 +67,10 @@ class Stage(ABC):
         """Columns this step drops from the table."""
         return []
 
+    def secrets_used(self) -> list[str]:
+        """Names of the recipe's secrets this step needs."""
+        return []
+
     @abstractmethod
     def apply(self, table: Table, ctx: RunContext) -> Table:
         """Return the new table; record what was done in `ctx.evidence`."""

@@ -1,0 +1,184 @@
+"""The `aiflab` command. Heavy libraries are imported inside commands so that `--help` is instant."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from aiflab import __version__
+from aiflab.errors import AiflabError, RecipeError
+
+if TYPE_CHECKING:
+    from aiflab.pipeline.runner import RunResult
+
+app = typer.Typer(
+    name="aiflab",
+    help="Prepare data for AI, lawfully: discover, validate, clean, anonymise and synthesise tables "
+         "with YAML recipes, and document every run in a compliance report.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+RecipePath = Annotated[Path, typer.Argument(help="The recipe YAML file.", show_default=False)]
+EXIT_RECIPE = 2
+EXIT_RUN = 1
+
+
+def _fail(exc: AiflabError) -> NoReturn:
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    errors = getattr(exc, "errors", None) or [exc]
+    for error in errors:
+        console.print(f"[bold red]error[/] {error}", markup=True)
+    raise typer.Exit(EXIT_RECIPE if isinstance(exc, RecipeError) else EXIT_RUN)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aiflab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")] = False) -> None:
+    """Prepare data for AI, lawfully."""
+
+
+@app.command()
+def run(
+    recipe: RecipePath,
+    input: Annotated[Path | None, typer.Option("--input", "-i",
+                                               help="Read this file instead of the recipe's input.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write here instead of the recipe's output.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Run a recipe: read the input, run its steps, write the output and its compliance report.
+
+    Nothing is written unless the whole run succeeds; the input is never modified.
+    Exit code 0 on success, 1 when the run fails (bad input, failed validation), 2 for an invalid recipe.
+    """
+    from aiflab.pipeline.progress import RichProgress, SilentProgress
+    from aiflab.pipeline.recipe import Recipe
+    from aiflab.pipeline.runner import run as run_recipe
+
+    _quiet_libraries()
+    try:
+        parsed = Recipe.from_yaml(recipe)
+        if quiet or not sys.stderr.isatty():
+            result = run_recipe(parsed, SilentProgress(), input, output)
+        else:
+            with RichProgress() as progress:
+                result = run_recipe(parsed, progress, input, output)
+    except AiflabError as exc:
+        _fail(exc)
+    _print_summary(result)
+
+
+@app.command()
+def check(
+    recipe: RecipePath,
+    input: Annotated[Path | None, typer.Option("--input", "-i",
+                                               help="Check against this input file.")] = None,
+) -> None:
+    """Check a recipe without running it: stages, parameters, columns each step reads, secrets.
+
+    Reads only the header of the input. Every problem is reported with the recipe's file, line and column.
+    """
+    from aiflab.pipeline.recipe_check import check_recipe_file
+
+    try:
+        parsed = check_recipe_file(recipe, input)
+    except AiflabError as exc:
+        _fail(exc)
+    typer.echo(f"{recipe}: ok ({len(parsed.steps)} steps: {', '.join(s.stage for s in parsed.steps)})")
+
+
+@app.command()
+def stages(name: Annotated[str | None, typer.Argument(help="Show this stage's parameters.")] = None) -> None:
+    """List the registered stages, or show one stage's parameters."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from aiflab.pipeline.registry import get_stage, stage_names
+
+    console = Console()
+    if name is None:
+        table = Table("stage", "what it does", box=None, show_header=False)
+        for stage_name in stage_names():
+            table.add_row(f"[bold]{stage_name}[/]", get_stage(stage_name).summary)
+        console.print(table)
+        return
+    try:
+        stage = get_stage(name)
+    except AiflabError as exc:
+        _fail(exc)
+    console.print(f"[bold]{stage.name}[/]: {stage.summary}\n")
+    if stage.__doc__:
+        console.print(stage.__doc__.strip() + "\n", markup=False)
+    table = Table("parameter", "type", "default", "description")
+    for field_name, field in stage.Params.model_fields.items():
+        default = "required" if field.is_required() else repr(field.get_default(call_default_factory=True))
+        table.add_row(field_name, _type_name(field.annotation), default, field.description or "")
+    console.print(table)
+
+
+@app.command()
+def schema(output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                       help="Write to this file.")] = None) -> None:
+    """Print the JSON Schema of recipes (for editor completion and checking)."""
+    from aiflab.pipeline.recipe_schema import recipe_schema_json
+
+    text = recipe_schema_json()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        from aiflab.pipeline.table_io import AtomicWrites
+
+        with AtomicWrites() as writes:
+            writes.bytes(text.encode(), output)
+            writes.commit()
+        typer.echo(f"wrote {output}")
+
+
+def _type_name(annotation: object) -> str:
+    text = getattr(annotation, "__name__", None) or str(annotation)
+    return text.replace("typing.", "")
+
+
+def _quiet_libraries() -> None:
+    import logging
+    import os
+    import warnings
+
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    for name in ("presidio-analyzer", "presidio-anonymizer", "great_expectations"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def _print_summary(result: RunResult) -> None:
+    from rich.console import Console
+
+    report = result.report
+    console = Console(highlight=False)
+    roles: dict[str, int] = {}
+    for classification in report.pii_classification:
+        roles[classification.role] = roles.get(classification.role, 0) + 1
+    console.print(f"[bold green]done[/] {report.recipe.name}: {report.totals.rows_in:,} rows in, "
+                  f"{report.totals.rows_out:,} rows out, {len(report.steps)} steps, status {report.status}")
+    if roles:
+        console.print("  columns by role: " + ", ".join(f"{k} {v}" for k, v in sorted(roles.items())))
+    for suite in report.validation:
+        console.print(f"  validation {suite.suite}: {suite.successful}/{suite.evaluated} expectations passed")
+    console.print(f"  output  {result.output}")
+    console.print(f"  report  {result.report_json}")
+    if result.report_html:
+        console.print(f"  report  {result.report_html}")
