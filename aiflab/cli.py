@@ -131,21 +131,28 @@ def stages(name: Annotated[str | None, typer.Argument(help="Show this stage's pa
 
 
 @app.command()
-def schema(output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                       help="Write to this file.")] = None) -> None:
-    """Print the JSON Schema of recipes (for editor completion and checking)."""
-    from aiflab.pipeline.recipe_schema import recipe_schema_json
+def schema(
+    report: Annotated[bool, typer.Option("--report", help="The schema of report.json instead.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of recipes (for editor completion and checking), or of reports."""
+    if report:
+        from aiflab.compliance.report import report_schema_json
 
-    text = recipe_schema_json()
+        text = report_schema_json()
+    else:
+        from aiflab.pipeline.recipe_schema import recipe_schema_json
+
+        text = recipe_schema_json()
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        from aiflab.pipeline.table_io import AtomicWrites
+        return
+    from aiflab.pipeline.table_io import AtomicWrites
 
-        with AtomicWrites() as writes:
-            writes.bytes(text.encode(), output)
-            writes.commit()
-        typer.echo(f"wrote {output}")
+    with AtomicWrites() as writes:
+        writes.bytes(text.encode(), output)
+        writes.commit()
+    typer.echo(f"wrote {output}")
 
 
 def _type_name(annotation: object) -> str:

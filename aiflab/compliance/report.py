@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 from typing import Any, Literal
 
@@ -98,3 +99,11 @@ def build_report(recipe: Any, steps: list[StepEvidence], files: list[FileDigest]
 
 def report_json(report: ComplianceReport) -> bytes:
     return (report.model_dump_json(indent=2) + "\n").encode()
+
+
+def report_schema_json() -> str:
+    """The JSON Schema of report.json, as shipped in schema/report.schema.json."""
+    schema = ComplianceReport.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://aiflab.eu/schema/report.schema.json"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

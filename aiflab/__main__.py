@@ -1,0 +1,5 @@
+"""`python -m aiflab` is the `aiflab` command."""
+
+from aiflab.cli import app
+
+app()
