@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -153,6 +154,64 @@ def schema(
         writes.bytes(text.encode(), output)
         writes.commit()
     typer.echo(f"wrote {output}")
+
+
+report_app = typer.Typer(help="Verify compliance reports, and make the keys that sign them.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("verify")
+def report_verify(
+    report: Annotated[Path, typer.Argument(help="The report.json to verify.", show_default=False)],
+    output: Annotated[list[Path] | None, typer.Option(
+        "--output", "-o", help="A data or side file to check against the report (repeatable). "
+                               "Default: every file the report lists, beside the report.")] = None,
+    key: Annotated[str | None, typer.Option(
+        help="The fingerprint ('sha256:...') of the key the report must be signed with.")] = None,
+    allow_unsigned: Annotated[bool, typer.Option(help="Do not fail on an unsigned report.")] = False,
+) -> None:
+    """Check that a report is unchanged, validly signed, and that the files it lists match their hashes.
+
+    Without --key, a valid signature proves the report was not altered after signing; pass the
+    Data Lab's published key fingerprint to also prove who signed it. Exit code 0 when every check
+    passes, 1 otherwise.
+    """
+    from rich.console import Console
+
+    from aiflab.compliance.verify import verify_report
+
+    result = verify_report(report, output, key, allow_unsigned)
+    console = Console(highlight=False)
+    for item in result.checks:
+        mark = "[green]ok[/]  " if item.ok else "[bold red]FAIL[/]"
+        console.print(f"{mark} {item.what}: {item.detail}")
+    console.print("[bold green]verified[/]" if result.ok else "[bold red]verification failed[/]")
+    if not result.ok:
+        raise typer.Exit(EXIT_RUN)
+
+
+@report_app.command("keygen")
+def report_keygen(
+    out: Annotated[Path, typer.Argument(help="Where to write the private key (PEM).", show_default=False)],
+) -> None:
+    """Create an Ed25519 signing key (file mode 0600) and print its fingerprint.
+
+    Reference it in a recipe as a secret (`secrets: {report_key: file:keys/report.pem}`) and name
+    it in `report: {signing_key: report_key}`. Publish the fingerprint so auditors can pass it
+    to `aiflab report verify --key`.
+    """
+    from aiflab.compliance.signing import fingerprint, load_private_key, new_private_key_pem, public_key_of
+
+    if out.exists():
+        typer.echo(f"error {out}: exists; refusing to overwrite a key", err=True)
+        raise typer.Exit(EXIT_RUN)
+    pem = new_private_key_pem()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+    typer.echo(f"wrote {out}\nfingerprint {fingerprint(public_key_of(load_private_key(pem)))}")
 
 
 def _type_name(annotation: object) -> str:

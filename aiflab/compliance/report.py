@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from aiflab.compliance.dependencies import CORE_DISTRIBUTIONS, Dependency, describe
+from aiflab.compliance.signing import pretty_bytes, sign
 from aiflab.pipeline.evidence import ColumnClassification, Finding, StepEvidence, ValidationOutcome
 
 REPORT_FORMAT = "aiflab-report/1"
@@ -49,6 +50,17 @@ class Totals(BaseModel):
     columns_out: int
 
 
+class ReportSignature(BaseModel):
+    """An Ed25519 signature over the report's canonical form (see compliance/signing.py)."""
+
+    algorithm: Literal["Ed25519"]
+    canonicalisation: str
+    public_key: str = Field(description="raw 32-byte public key, base64")
+    key_fingerprint: str = Field(description="'sha256:' + hex sha256 of the raw public key")
+    payload_sha256: str
+    value: str = Field(description="the signature, base64")
+
+
 class ComplianceReport(BaseModel):
     """The report of one run: what was processed, how, with which evidence and which outcome."""
 
@@ -63,6 +75,8 @@ class ComplianceReport(BaseModel):
         description="the last classification made by discover.pii, one entry per column")
     validation: list[ValidationOutcome]
     findings: list[Finding]
+    signature: ReportSignature | None = Field(
+        default=None, description="absent when the recipe names no signing key")
 
 
 def build_report(recipe: Any, steps: list[StepEvidence], files: list[FileDigest],
@@ -97,8 +111,12 @@ def build_report(recipe: Any, steps: list[StepEvidence], files: list[FileDigest]
     )
 
 
-def report_json(report: ComplianceReport) -> bytes:
-    return (report.model_dump_json(indent=2) + "\n").encode()
+def report_json(report: ComplianceReport, private_key: Any = None) -> bytes:
+    """The bytes of report.json, signed when a private key is given."""
+    document = report.model_dump(mode="json")
+    if private_key is not None:
+        document = sign(document, private_key)
+    return pretty_bytes(document)
 
 
 def report_schema_json() -> str:

@@ -55,6 +55,9 @@ class ReportOptions(_Strict):
 
     title: str | None = None
     html: bool = True
+    signing_key: str | None = Field(
+        default=None, description="name of a secret (under 'secrets:') holding the Ed25519 key that "
+                                  "signs report.json; unsigned when absent")
 
 
 class RecipeDocument(_Strict):

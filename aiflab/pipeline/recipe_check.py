@@ -36,6 +36,10 @@ def check_recipe(recipe: Recipe, input_path: Path | None = None) -> list[RecipeE
         if not ref.is_available(recipe.base_dir):
             at(("secrets", name), f"secret {name!r} is referenced as {ref.reference!r} but is not set")
 
+    signing_key = recipe.report.signing_key
+    if signing_key and signing_key not in recipe.secrets:
+        at(("report", "signing_key"), f"the signing key {signing_key!r} is not declared under 'secrets:'")
+
     available: set[str] | None
     try:
         available = set(read_columns(source, recipe.input.format, recipe.input.encoding,

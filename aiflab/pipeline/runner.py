@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from aiflab.compliance.report import ComplianceReport, FileDigest, build_report, report_json
-from aiflab.errors import AiflabError, Location, OutputError, StageError
+from aiflab.compliance.signing import load_private_key
+from aiflab.errors import AiflabError, Location, OutputError, SecretError, StageError
 from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.evidence import StepEvidence
 from aiflab.pipeline.progress import Progress, SilentProgress
@@ -37,15 +40,16 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
     if source.resolve() == target.resolve():
         raise OutputError("the output would overwrite the input; choose another output path",
                           Location(recipe.source, field="output.path"))
-    for _name, ref in recipe.secrets.items():
+    for ref in recipe.secrets.values():
         ref.resolve(recipe.base_dir)  # fail before any work when a secret is missing
+    signing_key = _signing_key(recipe)
 
     started_at = _now()
     stages = [step.build() for step in recipe.steps]
     with progress.task(f"read {source.name}", total=1):
         df = read_table(source, recipe.input.format, recipe.input.encoding,
                         recipe.input.delimiter, recipe.input.sheet)
-    files = [FileDigest(role="input", path=str(source), sha256=sha256_file(source),
+    files = [FileDigest(role="input", path=_relative(source, report_dir), sha256=sha256_file(source),
                         bytes=source.stat().st_size)]
 
     table = Table(df)
@@ -68,19 +72,20 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
         evidence.append(result.evidence)
         artefacts.extend(result.artefacts)
         for artefact in result.evidence.artefacts:
-            files.append(FileDigest(role="artefact", path=str(report_dir / artefact.name),
+            files.append(FileDigest(role="artefact", path=artefact.name,
                                     sha256=artefact.sha256, bytes=artefact.bytes))
         for aux, digest in result.evidence.inputs_read.items():
             files.append(FileDigest(role="auxiliary", path=aux, sha256=digest))
 
     with AtomicWrites() as writes:
-        digest = writes.table(table.df, target, recipe.output.format)
-        files.append(FileDigest(role="output", path=str(target), sha256=digest))
+        digest, size = writes.table(table.df, target, recipe.output.format)
+        files.append(FileDigest(role="output", path=_relative(target, report_dir), sha256=digest,
+                                bytes=size))
         for artefact in artefacts:
             writes.bytes(artefact.content, report_dir / artefact.name)
         report = build_report(recipe, evidence, files, started_at, _now())
         json_path = report_dir / "report.json"
-        writes.bytes(report_json(report), json_path)
+        writes.bytes(report_json(report, signing_key), json_path)
         html_path = None
         if recipe.report.html:
             from aiflab.compliance.html import render_html
@@ -89,6 +94,20 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
             writes.bytes(render_html(report).encode(), html_path)
         writes.commit()
     return RunResult(table, report, target, json_path, html_path)
+
+
+def _signing_key(recipe: Recipe) -> Any:
+    name = recipe.report.signing_key
+    if name is None:
+        return None
+    if name not in recipe.secrets:
+        raise SecretError(f"the report's signing key {name!r} is not declared under 'secrets:'")
+    return load_private_key(recipe.secrets[name].resolve(recipe.base_dir).reveal())
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """`path` relative to the report's folder, so that a report and its files can move together."""
+    return os.path.relpath(path.resolve(), folder.resolve())
 
 
 def _now() -> str:

@@ -130,8 +130,8 @@ class AtomicWrites:
             tmp.unlink(missing_ok=True)
         self._pending.clear()
 
-    def table(self, df: pd.DataFrame, path: Path, fmt: str | None = None) -> str:
-        """Stage `df` for `path`; return the sha256 of the bytes that will land there."""
+    def table(self, df: pd.DataFrame, path: Path, fmt: str | None = None) -> tuple[str, int]:
+        """Stage `df` for `path`; return the sha256 and size of the bytes that will land there."""
         fmt = table_format(path, fmt)
         tmp = self._temporary(path)
         try:
@@ -145,7 +145,7 @@ class AtomicWrites:
                 df.to_excel(tmp, index=False, engine="openpyxl")
         except OSError as exc:
             raise OutputError(f"cannot write output: {exc.strerror}", Location(path)) from None
-        return sha256_file(tmp)
+        return sha256_file(tmp), tmp.stat().st_size
 
     def bytes(self, data: bytes, path: Path) -> str:
         """Stage `data` for `path`; return its sha256."""
