@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pydantic import Field
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
@@ -26,8 +27,8 @@ def root() -> Path:
 
 
 class UpperParams(Params):
-    column: str
-    fail: bool = False
+    column: str = Field(description="the column to upper-case")
+    fail: bool = Field(default=False, description="raise a StageError instead")
 
 
 @register_stage
