@@ -20,6 +20,7 @@ BUILTIN_STAGES = {
     "discover.pii": "aiflab.discover.pii_stage:PiiStage",
     "validate.expect": "aiflab.validate.expect_stage:ExpectStage",
     "validate.suggest": "aiflab.validate.suggest_stage:SuggestStage",
+    "anonymise.risk": "aiflab.anonymise.risk_stage:RiskStage",
 }
 
 ENTRY_POINT_GROUP = "aiflab.stages"
