@@ -8,6 +8,7 @@ recipe's line and column.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -124,7 +125,8 @@ class Recipe(_Strict):
         return self.source.parent if self.source else Path.cwd()
 
     def resolve(self, path: Path) -> Path:
-        return path if path.is_absolute() else self.base_dir / path
+        """`path` from the recipe, relative to the recipe's folder unless absolute."""
+        return path if path.is_absolute() else Path(os.path.normpath(self.base_dir / path))
 
     @classmethod
     def from_yaml(cls, path: Path | str) -> Recipe:
