@@ -96,12 +96,21 @@ def parse_recipe(data: dict[str, Any], source: Path | None = None, sha256: str |
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
+    """Block-style YAML that loads back to `data` exactly."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False
+    yaml.representer.add_representer(str, _represent_str)
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
+
+
+def _represent_str(representer: Any, text: str) -> Any:
+    # ruamel writes U+0085 (NEL) raw inside quotes, where the loader reads it as a line break;
+    # double quotes escape it.
+    style = '"' if "\x85" in text else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
 def _plain(node: Any) -> Any:
