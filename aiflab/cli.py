@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from aiflab import __version__
+from aiflab.anonymise.vault_cli import vault_app
 from aiflab.errors import AiflabError, RecipeError
 
 if TYPE_CHECKING:
@@ -159,6 +160,7 @@ def schema(
 report_app = typer.Typer(help="Verify compliance reports, and make the keys that sign them.",
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(vault_app, name="vault")
 
 
 @report_app.command("verify")

@@ -16,3 +16,21 @@ def risk(df: pd.DataFrame | Table, **params: Any) -> StageResult:
     from aiflab.anonymise.risk_stage import RiskStage
 
     return RiskStage.call(df, **params)
+
+
+def generalise(df: pd.DataFrame | Table, **params: Any) -> StageResult:
+    """Generalise quasi-identifiers to meet k/l/t with `anonymise.generalise` (see `GeneraliseStage`)."""
+    from aiflab.anonymise.generalise_stage import GeneraliseStage
+
+    return GeneraliseStage.call(df, **params)
+
+
+def pseudonymise(df: pd.DataFrame | Table, **params: Any) -> StageResult:
+    """Replace direct identifiers with keyed pseudonyms with `anonymise.pseudonymise`.
+
+    The key is a secret given by reference, never by value:
+    ``pseudonymise(df, key="k", domain="study-1", secrets={"k": "env:AIFLAB_PSEUDONYM_KEY"})``.
+    """
+    from aiflab.anonymise.pseudonymise_stage import PseudonymiseStage
+
+    return PseudonymiseStage.call(df, **params)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -269,16 +267,11 @@ def _read_rows(ctx: RunContext, path: str) -> list[list[str]]:
         if isinstance(data, list) and all(isinstance(row, list) for row in data):
             return [[str(cell) for cell in row] for row in data]
         raise InputError(f"{path}: a hierarchy file holds {{value: [parent, …]}} or [[value, parent, …], …]")
-    resolved = Path(path) if Path(path).is_absolute() else ctx.base_dir / path
-    try:
-        data = resolved.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read hierarchy file {resolved}: {exc.strerror}") from None
-    ctx.evidence.inputs_read[path] = hashlib.sha256(data).hexdigest()
+    data = ctx.read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{resolved}: not UTF-8 (byte {exc.start})") from None
+        raise InputError(f"{ctx.resolve(path)}: not UTF-8 (byte {exc.start})") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first else ","
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]

@@ -6,7 +6,6 @@ passes through unchanged; the run fails after the evidence is recorded when a th
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -97,7 +96,7 @@ class RiskStage(Stage):
                              "discover.pii before this step")
         secrets = self._columns(table, self.params.sensitive, ColumnRole.SENSITIVE)
         sensitive = [c for c in secrets if c not in qis]
-        population = self._population(ctx) if self.params.population else None
+        population = ctx.read_table(self.params.population) if self.params.population else None
         classic = measure(df, qis, population, self.params.record_risk)
         assessment = self._attack(df, qis, sensitive, ctx) if self.params.attacks else None
         checks = _checks(self.params.thresholds, classic, assessment)
@@ -129,16 +128,6 @@ class RiskStage(Stage):
             raise StageError(f"the table has no column {', '.join(map(repr, missing))} "
                              f"(declared as {role.value})")
         return columns
-
-    def _population(self, ctx: RunContext) -> pd.DataFrame:
-        """Read the population table relative to the recipe and record its sha256 as lineage."""
-        from aiflab.pipeline.table_io import read_table, sha256_file
-
-        path = Path(self.params.population or "")
-        resolved = path if path.is_absolute() else ctx.base_dir / path
-        population = read_table(resolved)
-        ctx.evidence.inputs_read[str(path)] = sha256_file(resolved)
-        return population
 
     def _attack(self, df: pd.DataFrame, qis: list[str], sensitive: list[str],
                 ctx: RunContext) -> RiskAssessment:

@@ -6,14 +6,17 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aiflab.errors import InputError, SecretError
+from aiflab.errors import InputError, Location, SecretError
 from aiflab.pipeline.evidence import Artefact, StepEvidence
 from aiflab.pipeline.progress import Progress, SilentProgress
 from aiflab.pipeline.secrets import Secret, SecretRef
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -45,18 +48,37 @@ class RunContext:
             raise SecretError(f"the recipe declares no secret named {name!r} (add it under 'secrets:')")
         return self.secrets[name].resolve(self.base_dir)
 
-    def read_json(self, path: Path | str) -> Any:
-        """Read an auxiliary JSON file (relative to the recipe) and record its sha256 as lineage."""
-        resolved = Path(path) if Path(path).is_absolute() else self.base_dir / path
+    def resolve(self, path: Path | str) -> Path:
+        """A path from the recipe, relative to the recipe's folder unless absolute."""
+        return Path(path) if Path(path).is_absolute() else self.base_dir / path
+
+    def read_bytes(self, path: Path | str) -> bytes:
+        """Read an auxiliary file (relative to the recipe) and record its sha256 as lineage."""
+        resolved = self.resolve(path)
         try:
             data = resolved.read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read {resolved}: {exc.strerror}") from None
+            raise InputError(f"cannot read {resolved}: {exc.strerror}", Location(resolved)) from None
         self.evidence.inputs_read[str(path)] = hashlib.sha256(data).hexdigest()
+        return data
+
+    def read_json(self, path: Path | str) -> Any:
+        """Read an auxiliary JSON file (relative to the recipe) and record its sha256 as lineage."""
+        data = self.read_bytes(path)
         try:
             return json.loads(data)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{resolved}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+            raise InputError(f"invalid JSON: {exc.msg}",
+                             Location(self.resolve(path), exc.lineno, exc.colno)) from None
+
+    def read_table(self, path: Path | str) -> pd.DataFrame:
+        """Read an auxiliary table (e.g. a population or lookup table) and record its sha256."""
+        from aiflab.pipeline.table_io import read_table, sha256_file
+
+        resolved = self.resolve(path)
+        df = read_table(resolved)
+        self.evidence.inputs_read[str(path)] = sha256_file(resolved)
+        return df
 
     def emit(self, name: str, content: bytes | str, description: str) -> None:
         """Hand a side file (e.g. a suggested suite) to the runner, which writes it next to the output."""

@@ -21,6 +21,8 @@ BUILTIN_STAGES = {
     "validate.expect": "aiflab.validate.expect_stage:ExpectStage",
     "validate.suggest": "aiflab.validate.suggest_stage:SuggestStage",
     "anonymise.risk": "aiflab.anonymise.risk_stage:RiskStage",
+    "anonymise.generalise": "aiflab.anonymise.generalise_stage:GeneraliseStage",
+    "anonymise.pseudonymise": "aiflab.anonymise.pseudonymise_stage:PseudonymiseStage",
 }
 
 ENTRY_POINT_GROUP = "aiflab.stages"

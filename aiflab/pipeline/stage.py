@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aiflab.pipeline.context import PendingArtefact, RunContext
 from aiflab.pipeline.evidence import StepEvidence
+from aiflab.pipeline.secrets import SecretRef
 from aiflab.pipeline.table import Table
 
 if TYPE_CHECKING:
@@ -92,7 +94,13 @@ class Stage(ABC):
         return StageResult(out, evidence, list(ctx.artefacts))
 
     @classmethod
-    def call(cls, data: pd.DataFrame | Table, *, seed: int = 0, **params: Any) -> StageResult:
-        """Run the stage on its own on a DataFrame (or Table), e.g. ``discover.profile(df)``."""
+    def call(cls, data: pd.DataFrame | Table, *, seed: int = 0,
+             secrets: Mapping[str, str] | None = None, **params: Any) -> StageResult:
+        """Run the stage on its own on a DataFrame (or Table), e.g. ``discover.profile(df)``.
+
+        `secrets` maps the secret names the parameters use to references, never values, e.g.
+        ``{"pseudonym_key": "env:AIFLAB_PSEUDONYM_KEY"}``.
+        """
         table = data if isinstance(data, Table) else Table(data)
-        return cls(**params).run(table, RunContext(seed=seed))
+        refs = {name: SecretRef(ref) for name, ref in (secrets or {}).items()}
+        return cls(**params).run(table, RunContext(seed=seed, secrets=refs))

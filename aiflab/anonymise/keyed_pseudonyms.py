@@ -1,0 +1,189 @@
+"""Keyed pseudonyms: HMAC-SHA-256 under a per-domain key, shared by the table and text stages.
+
+The same value, entity type, key and domain give the same pseudonym in every run, table and text;
+another domain or key gives an unrelated one. The MAC input is ``ENTITY \\0 normalised value``:
+values are normalised (NFKC, case-folded, whitespace collapsed) so that "Marie  DUPONT" and
+"marie dupont" agree, and the entity type keeps the same string as a PERSON and as a LOCATION apart.
+
+Formats: ``hex`` (the first `length` hex characters of the MAC), ``token`` (``PERSON_1a2b...``) and
+``digits`` (format-preserving: a keyed permutation of the digits and letters, see
+`aiflab.anonymise.format_preserving`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from aiflab.errors import SecretError
+from aiflab.pipeline.secrets import Secret
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MIN_KEY_BYTES = 32
+ENTITY_PATTERN = r"^[A-Z][A-Z0-9_]*$"
+DOMAIN_LABEL = b"aiflab/pseudonym/v1/"
+PseudonymFormat = Literal["hex", "token", "digits"]
+_ENTITY = re.compile(ENTITY_PATTERN)
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(value: str) -> str:
+    """NFKC, case-folded, whitespace collapsed to single spaces and stripped."""
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    return _SPACES.sub(" ", value.casefold()).strip(" ")
+
+
+def normalise_all(values: list[str]) -> list[str]:
+    """`normalise` of each value, done on all of them joined (one C call per step, not per value)."""
+    joined = "\0".join(values)
+    if not values or joined.count("\0") != len(values) - 1:
+        return [normalise(v) for v in values]
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)
+    return [part.strip(" ") for part in _SPACES.sub(" ", joined.casefold()).split("\0")]
+
+
+def as_text(value: Any) -> str:
+    """A cell as text: integral floats without '.0' (an ID read as float keeps its pseudonym)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_key(key: bytes | Secret, what: str = "the pseudonym key") -> bytes:
+    """The key's bytes; SecretError (naming the reference, never the value) when under 32 bytes."""
+    raw = key.reveal() if isinstance(key, Secret) else key
+    if len(raw) < MIN_KEY_BYTES:
+        where = f" ({key.reference})" if isinstance(key, Secret) else ""
+        raise SecretError(
+            f"{what}{where} has {len(raw)} bytes; at least {MIN_KEY_BYTES} are needed (generate one with "
+            f"`python -c \"import secrets; print(secrets.token_hex(32))\"`)")
+    return raw
+
+
+@dataclass(frozen=True)
+class PseudonymisedColumn:
+    """A pseudonymised column and what the evidence needs about it."""
+
+    values: pd.Series
+    distinct_values: int
+    collisions: int
+    mapping: dict[str, str]
+    """pseudonym -> the first original (as text) that produced it, for the token vault."""
+
+
+class KeyedPseudonymiser:
+    """Pseudonyms under one key and domain. Holds only the derived domain key's HMAC states."""
+
+    def __init__(self, key: bytes | Secret, domain: str) -> None:
+        if not domain:
+            raise ValueError("a pseudonym domain must not be empty")
+        self.domain = domain
+        domain_key = hmac.digest(check_key(key), DOMAIN_LABEL + domain.encode(), "sha256")
+        block = domain_key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def __repr__(self) -> str:
+        return f"KeyedPseudonymiser(domain={self.domain!r}, key=***)"
+
+    def mac(self, message: bytes) -> bytes:
+        """HMAC-SHA-256 of `message` under the domain key."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def subkey(self, label: str) -> bytes:
+        """A 32-byte key for another use of this domain (format-preserving permutation, date offsets)."""
+        return self.mac(b"\0subkey\0" + label.encode())
+
+    def pseudonym(self, value: str, entity: str, fmt: PseudonymFormat = "hex", length: int = 16,
+                  keep_prefix: int = 0) -> str:
+        """The pseudonym of one value (the text stage calls this for each entity it finds)."""
+        if fmt == "digits":
+            from aiflab.anonymise.format_preserving import permute
+
+            return permute([value], self.subkey("fpe/" + _entity(entity)), keep_prefix)[0]
+        digest = self.mac(_entity(entity).encode() + b"\0" + normalise(value).encode()).hex()[:length]
+        return f"{entity}_{digest}" if fmt == "token" else digest
+
+    def pseudonymise_series(self, series: pd.Series, entity: str, fmt: PseudonymFormat = "hex",
+                            length: int = 16, keep_prefix: int = 0) -> PseudonymisedColumn:
+        """Pseudonymise a column, computing each distinct value once; nulls stay null.
+
+        The result is categorical (each pseudonym stored once), which later steps and the residual
+        check read without hashing every cell again.
+        """
+        import numpy as np
+        import pandas as pd
+
+        if not 8 <= length <= 64:
+            raise ValueError(f"length must be between 8 and 64 hex characters, got {length}")
+        codes, uniques = pd.factorize(series)
+        texts = [as_text(u) for u in uniques.tolist()]
+        if fmt == "digits":
+            from aiflab.anonymise.format_preserving import permute
+
+            keys = texts  # layout and case are kept, so variants are distinct values
+            pseudonyms = permute(texts, self.subkey("fpe/" + _entity(entity)), keep_prefix)
+        else:
+            keys, pseudonyms = self._macs(texts, _entity(entity), length)
+            if fmt == "token":
+                pseudonyms = [f"{entity}_{p}" for p in pseudonyms]
+        mapping: dict[str, str] = {}
+        for pseudonym, text in zip(pseudonyms, texts, strict=True):
+            mapping.setdefault(pseudonym, text)
+        index = {pseudonym: i for i, pseudonym in enumerate(mapping)}
+        recode = np.asarray([index[p] for p in pseudonyms] + [-1], dtype=np.int64)
+        values = pd.Categorical.from_codes(recode[codes], categories=pd.Index(list(mapping), dtype=object))
+        distinct = len(set(keys))
+        return PseudonymisedColumn(pd.Series(values, index=series.index, name=series.name), distinct,
+                                   distinct - len(mapping), mapping)
+
+    def _macs(self, texts: list[str], entity: str, length: int) -> tuple[list[str], list[str]]:
+        """Normalised keys and hex pseudonyms of `texts`; each distinct normalised value MACed once."""
+        prefix = entity.encode() + b"\0"
+        inner, outer = self._inner, self._outer
+        done: dict[str, str] = {}
+        keys, out = normalise_all(texts), []
+        for key in keys:
+            pseudonym = done.get(key)
+            if pseudonym is None:
+                h = inner.copy()
+                h.update(prefix + key.encode())
+                o = outer.copy()
+                o.update(h.digest())
+                pseudonym = done[key] = o.hexdigest()[:length]
+            out.append(pseudonym)
+        return keys, out
+
+    def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:
+        """A keyed offset in days, in [-max_days, -1] or [1, max_days], per person; null stays null."""
+        import numpy as np
+        import pandas as pd
+
+        codes, uniques = pd.factorize(series)
+        offsets = []
+        for text in (as_text(u) for u in uniques.tolist()):
+            draw = int.from_bytes(self.mac(b"DATE_SHIFT\0" + normalise(text).encode())[:8], "big")
+            offsets.append((1 + (draw >> 1) % max_days) * (1 if draw & 1 else -1))
+        values = np.asarray([*offsets, 0], dtype=np.float64)[codes]
+        values[codes < 0] = np.nan
+        return pd.Series(values, index=series.index)
+
+
+def _entity(entity: str) -> str:
+    if not _ENTITY.match(entity):
+        raise ValueError(f"entity type {entity!r} must be upper case, like PERSON or EMAIL_ADDRESS")
+    return entity
