@@ -82,27 +82,23 @@ class PseudonymisedColumn:
 
 
 class KeyedPseudonymiser:
-    """Pseudonyms under one key and domain. Holds only the derived domain key's HMAC states."""
+    """Pseudonyms under one key and domain. Holds only an HMAC keyed with the derived domain key."""
 
     def __init__(self, key: bytes | Secret, domain: str) -> None:
         if not domain:
             raise ValueError("a pseudonym domain must not be empty")
         self.domain = domain
         domain_key = hmac.digest(check_key(key), DOMAIN_LABEL + domain.encode(), "sha256")
-        block = domain_key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._hmac = hmac.new(domain_key, digestmod=hashlib.sha256)
 
     def __repr__(self) -> str:
         return f"KeyedPseudonymiser(domain={self.domain!r}, key=***)"
 
     def mac(self, message: bytes) -> bytes:
-        """HMAC-SHA-256 of `message` under the domain key."""
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+        """HMAC-SHA-256 of `message` under the domain key (a copy of the keyed state per message)."""
+        mac = self._hmac.copy()
+        mac.update(message)
+        return mac.digest()
 
     def subkey(self, label: str) -> bytes:
         """A 32-byte key for another use of this domain (format-preserving permutation, date offsets)."""
@@ -154,17 +150,15 @@ class KeyedPseudonymiser:
     def _macs(self, texts: list[str], entity: str, length: int) -> tuple[list[str], list[str]]:
         """Normalised keys and hex pseudonyms of `texts`; each distinct normalised value MACed once."""
         prefix = entity.encode() + b"\0"
-        inner, outer = self._inner, self._outer
+        keyed = self._hmac
         done: dict[str, str] = {}
         keys, out = normalise_all(texts), []
         for key in keys:
             pseudonym = done.get(key)
             if pseudonym is None:
-                h = inner.copy()
-                h.update(prefix + key.encode())
-                o = outer.copy()
-                o.update(h.digest())
-                pseudonym = done[key] = o.hexdigest()[:length]
+                mac = keyed.copy()
+                mac.update(prefix + key.encode())
+                pseudonym = done[key] = mac.hexdigest()[:length]
             out.append(pseudonym)
         return keys, out
 
