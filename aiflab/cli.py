@@ -12,6 +12,7 @@ import typer
 from aiflab import __version__
 from aiflab.anonymise.vault_cli import vault_app
 from aiflab.errors import AiflabError, RecipeError
+from aiflab.federation.cli import register as register_federation
 
 if TYPE_CHECKING:
     from aiflab.pipeline.runner import RunResult
@@ -161,6 +162,7 @@ report_app = typer.Typer(help="Verify compliance reports, and make the keys that
                          no_args_is_help=True)
 app.add_typer(report_app, name="report")
 app.add_typer(vault_app, name="vault")
+register_federation(app)
 
 
 @report_app.command("verify")
