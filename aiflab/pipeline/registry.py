@@ -23,6 +23,13 @@ BUILTIN_STAGES = {
     "anonymise.risk": "aiflab.anonymise.risk_stage:RiskStage",
     "anonymise.generalise": "aiflab.anonymise.generalise_stage:GeneraliseStage",
     "anonymise.pseudonymise": "aiflab.anonymise.pseudonymise_stage:PseudonymiseStage",
+    "clean.standardise": "aiflab.clean.standardise_stage:StandardiseStage",
+    "clean.missing": "aiflab.clean.missing_stage:MissingStage",
+    "clean.dedup": "aiflab.clean.dedup_stage:DedupStage",
+    "clean.filter": "aiflab.clean.filter_stage:FilterStage",
+    "enrich.derive": "aiflab.enrich.derive_stage:DeriveStage",
+    "enrich.lookup": "aiflab.enrich.lookup_stage:LookupStage",
+    "enrich.text": "aiflab.enrich.text_stage:EnrichTextStage",
 }
 
 ENTRY_POINT_GROUP = "aiflab.stages"
