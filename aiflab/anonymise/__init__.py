@@ -34,3 +34,11 @@ def pseudonymise(df: pd.DataFrame | Table, **params: Any) -> StageResult:
     from aiflab.anonymise.pseudonymise_stage import PseudonymiseStage
 
     return PseudonymiseStage.call(df, **params)
+
+
+def text(df: pd.DataFrame | Table, **params: Any) -> StageResult:
+    """Remove PII from free-text columns with `anonymise.text` (see `TextStage`); the pseudonym operator
+    takes ``secrets={"k": "env:AIFLAB_PSEUDONYM_KEY"}`` beside ``key="k"`` and ``domain``."""
+    from aiflab.anonymise.text_stage import TextStage
+
+    return TextStage.call(df, **params)

