@@ -9,6 +9,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from aiflab.compliance.dependencies import CORE_DISTRIBUTIONS, Dependency, describe
+from aiflab.compliance.host import Host, describe_host
+from aiflab.compliance.sections import Sections, Summary, build_sections
+from aiflab.compliance.sections import lineage as lineage_section
 from aiflab.compliance.signing import pretty_bytes, sign
 from aiflab.pipeline.evidence import ColumnClassification, Finding, StepEvidence, ValidationOutcome
 
@@ -16,7 +19,7 @@ REPORT_FORMAT = "aiflab-report/1"
 
 
 class FileDigest(BaseModel):
-    role: Literal["input", "output", "artefact", "auxiliary"]
+    role: Literal["input", "output", "artefact", "auxiliary", "export"]
     path: str
     sha256: str
     bytes: int | None = None
@@ -31,6 +34,8 @@ class Lineage(BaseModel):
     aiflab_version: str
     python: str = Field(default_factory=platform.python_version)
     dependencies: list[Dependency]
+    host: Host
+    signing_key: str | None = Field(default=None, description="fingerprint of the key that signs the report")
 
 
 class RecipeSummary(BaseModel):
@@ -67,6 +72,7 @@ class ComplianceReport(BaseModel):
     report_format: Literal["aiflab-report/1"] = REPORT_FORMAT
     title: str
     status: Literal["succeeded", "succeeded_with_warnings"]
+    summary: Summary
     recipe: RecipeSummary
     totals: Totals
     lineage: Lineage
@@ -75,25 +81,37 @@ class ComplianceReport(BaseModel):
         description="the last classification made by discover.pii, one entry per column")
     validation: list[ValidationOutcome]
     findings: list[Finding]
+    sections: Sections
     signature: ReportSignature | None = Field(
         default=None, description="absent when the recipe names no signing key")
 
 
 def build_report(recipe: Any, steps: list[StepEvidence], files: list[FileDigest],
-                 started_at: str, finished_at: str) -> ComplianceReport:
-    """Assemble the report of a finished run of `recipe` from its steps' evidence."""
+                 started_at: str, finished_at: str, signing_key: str | None = None,
+                 notes: list[Finding] | None = None) -> ComplianceReport:
+    """Assemble the report of a finished run of `recipe` from its steps' evidence.
+
+    `signing_key` is the fingerprint of the key that will sign it (see `report_json`); `notes` are
+    findings of the runner itself (e.g. a PDF that could not be rendered).
+    """
     from aiflab import __version__
 
     classifications: list[ColumnClassification] = []
     for step in steps:
         if step.classifications:
             classifications = step.classifications
-    findings = [finding for step in steps for finding in step.findings]
+    findings = [finding for step in steps for finding in step.findings] + list(notes or [])
     used = [*CORE_DISTRIBUTIONS, *(name for step in steps for name in step.dependencies)]
     first, last = steps[0], steps[-1]
+    lineage = Lineage(recipe_sha256=recipe.sha256(), files=files, seed=recipe.seed, started_at=started_at,
+                      finished_at=finished_at, aiflab_version=__version__, dependencies=describe(used),
+                      host=describe_host(recipe.report.host), signing_key=signing_key)
+    sections, summary = build_sections(recipe, steps, lineage)
+    summary.problems += [f"{note.severity}: {note.message}" for note in notes or []]
     return ComplianceReport(
         title=recipe.report.title or f"Compliance report: {recipe.name}",
-        status="succeeded_with_warnings" if any(s.status != "ok" for s in steps) else "succeeded",
+        status="succeeded_with_warnings" if notes or any(s.status != "ok" for s in steps) else "succeeded",
+        summary=summary,
         recipe=RecipeSummary(
             name=recipe.name, version=recipe.version, description=recipe.description,
             purpose=recipe.purpose, legal_basis=recipe.legal_basis,
@@ -101,14 +119,19 @@ def build_report(recipe: Any, steps: list[StepEvidence], files: list[FileDigest]
             document=recipe.to_dict()),
         totals=Totals(rows_in=first.rows_in, rows_out=last.rows_out,
                       columns_in=len(first.columns_in), columns_out=len(last.columns_out)),
-        lineage=Lineage(recipe_sha256=recipe.sha256(), files=files, seed=recipe.seed,
-                        started_at=started_at, finished_at=finished_at,
-                        aiflab_version=__version__, dependencies=describe(used)),
+        lineage=lineage,
         steps=steps,
         pii_classification=classifications,
         validation=[step.validation for step in steps if step.validation is not None],
         findings=findings,
+        sections=sections,
     )
+
+
+def add_exports(report: ComplianceReport, exports: list[FileDigest]) -> None:
+    """List the exports written beside report.json in its lineage (they are made from the report)."""
+    report.lineage.files.extend(exports)
+    report.sections.lineage = lineage_section.build(report.lineage, report.steps)
 
 
 def report_json(report: ComplianceReport, private_key: Any = None) -> bytes:

@@ -59,7 +59,7 @@ def verify_report(report: Path, files: list[Path] | None = None, expected_key: s
             result.checks.append(Check("signature", False, exc.message))
 
     listed = {entry["sha256"]: entry for entry in document["lineage"].get("files", [])
-              if entry.get("role") in ("output", "artefact")}
+              if entry.get("role") in ("output", "artefact", "export")}
     if files:
         for path in files:
             digest = sha256_file(path) if path.is_file() else None

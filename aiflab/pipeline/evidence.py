@@ -71,6 +71,21 @@ class Artefact(BaseModel):
     bytes: int
 
 
+class Distribution(BaseModel):
+    """Value counts of one sensitive (or recipe-named) column before and after a step.
+
+    Aggregates for the bias examination (EU AI Act Art. 10(2)(f)): the most frequent values of
+    the step's input, the rest pooled as '(other)', missing values as '(missing)'.
+    """
+
+    column: str
+    before: dict[str, int] | None = Field(description="counts in the step's input; None: column absent")
+    after: dict[str, int] | None = Field(description="counts in the step's output; None: column absent")
+    kept: dict[str, int] | None = Field(
+        default=None, description="counts in the step's input of the rows the step kept, when it dropped "
+                                  "rows (shows whom a suppression removed even when values were recoded)")
+
+
 class StepEvidence(BaseModel):
     """Everything one step of a run recorded."""
 
@@ -92,6 +107,8 @@ class StepEvidence(BaseModel):
     classifications: list[ColumnClassification] = Field(default_factory=list)
     validation: ValidationOutcome | None = None
     artefacts: list[Artefact] = Field(default_factory=list)
+    distributions: list[Distribution] = Field(
+        default_factory=list, description="sensitive columns before and after the step (runner-recorded)")
     inputs_read: dict[str, str] = Field(default_factory=dict,
                                         description="auxiliary files read -> sha256")
     dependencies: list[str] = Field(default_factory=list,

@@ -33,11 +33,59 @@ class Controller(_Strict):
     dpo: str | None = Field(default=None, description="contact of the data protection officer")
 
 
+class Transfer(_Strict):
+    """A transfer of personal data to a third country or an international organisation (Art. 30(1)(e))."""
+
+    destination: str = Field(description="third country or international organisation")
+    safeguards: str = Field(description="the Art. 45-49 ground, e.g. 'adequacy decision' or 'SCC 2021/914'")
+
+
+class ProcessingRecord(_Strict):
+    """The record of processing (GDPR Art. 30(1)) and DPIA references, copied into the report.
+
+    Every field is optional: the report states which were not given.
+    """
+
+    processor: str | None = Field(default=None, description="the processor acting for the controller, e.g. "
+                                                              "the Data Lab (Art. 28), and its agreement")
+    data_subjects: list[str] | None = Field(default=None,
+                                            description="categories of data subjects (Art. 30(1)(c))")
+    personal_data: list[str] | None = Field(default=None,
+                                            description="categories of personal data (Art. 30(1)(c))")
+    special_categories: list[str] | None = Field(
+        default=None, description="special categories of personal data processed (Art. 9(1)), e.g. health; "
+                                  "the report compares them with what discover.pii found")
+    recipients: list[str] | None = Field(default=None,
+                                         description="categories of recipients (Art. 30(1)(d))")
+    transfers: list[Transfer] | None = Field(
+        default=None, description="transfers to third countries and their safeguards (Art. 30(1)(e)); "
+                                  "an empty list states that there are none")
+    retention: str | None = Field(default=None, description="time limits for erasure (Art. 30(1)(f))")
+    security_measures: list[str] | None = Field(
+        default=None, description="technical and organisational security measures (Art. 30(1)(g), Art. 32)")
+    dpia_reference: str | None = Field(default=None,
+                                       description="reference of the data protection impact assessment "
+                                                   "(Art. 35)")
+    necessity: str | None = Field(default=None, description="necessity and proportionality of the "
+                                                            "processing in relation to its purpose "
+                                                            "(Art. 35(7)(b))")
+    key_custodian: str | None = Field(
+        default=None, description="who holds the additional information that re-identifies pseudonymised "
+                                  "data: pseudonym and vault keys (Art. 4(5)); a name, never a key")
+    data_origin: str | None = Field(default=None, description="where and how the data were collected "
+                                                              "(EU AI Act Art. 10(2)(b))")
+    assumptions: list[str] | None = Field(default=None,
+                                          description="assumptions about what the data measure and "
+                                                      "represent (EU AI Act Art. 10(2)(d))")
+
+
 class InputSpec(_Strict):
     """The table to read. Relative paths are relative to the recipe file."""
 
     path: Path
-    format: TableFormat | None = Field(default=None, description="default: from the file extension")
+    format: TableFormat | Literal["warc"] | None = Field(
+        default=None, description="default: from the file extension; 'warc' for a crawl (WARC or ARC files, "
+                                  "path a glob pattern), run with `aiflab webdata build`")
     encoding: str = Field(default="utf-8", description="text encoding of CSV / JSON Lines input")
     delimiter: str | None = Field(default=None, description="CSV delimiter; default: detected")
     sheet: str | int | None = Field(default=None, description="Excel sheet name or index")
@@ -47,7 +95,8 @@ class OutputSpec(_Strict):
     """Where to write the output table; the report goes into `report_dir` (default: beside it)."""
 
     path: Path
-    format: TableFormat | None = Field(default=None, description="default: from the file extension")
+    format: TableFormat | Literal["pool"] | None = Field(
+        default=None, description="default: from the file extension; 'pool' for a web-data pool (a folder)")
     report_dir: Path | None = None
 
 
@@ -56,6 +105,20 @@ class ReportOptions(_Strict):
 
     title: str | None = None
     html: bool = True
+    pdf: bool = Field(default=False, description="also write report.pdf, rendered from the HTML page by "
+                                                 "headless Chromium")
+    exports: bool = Field(default=True, description="write croissant.json (Croissant 1.1 with Responsible-AI "
+                                                    "fields) and prov.jsonld (W3C PROV-O) beside report.json")
+    licence: str | None = Field(default=None, description="licence of the output dataset (SPDX identifier or "
+                                                          "URL), for the Croissant metadata")
+    host: Literal["omit", "fingerprint", "name"] = Field(
+        default="fingerprint", description="what the report says about the machine that ran the recipe: "
+                                           "omit (platform only), fingerprint (a hash of its identity), "
+                                           "name (its host name)")
+    bias_columns: list[str] = Field(
+        default_factory=list, description="further columns (e.g. gender, nationality) whose distribution "
+                                          "the report compares before and after each step, besides those "
+                                          "found sensitive")
     signing_key: str | None = Field(
         default=None, description="name of a secret (under 'secrets:') holding the Ed25519 key that "
                                   "signs report.json; unsigned when absent")
@@ -70,6 +133,8 @@ class RecipeDocument(_Strict):
     purpose: str = Field(description="purpose of the processing (GDPR Art. 5(1)(b), Art. 30)")
     legal_basis: str = Field(description="legal basis of the processing (GDPR Art. 6, Art. 9(2))")
     controller: Controller | None = None
+    processing: ProcessingRecord | None = Field(
+        default=None, description="record of processing (GDPR Art. 30(1)) and DPIA elements for the report")
     input: InputSpec
     output: OutputSpec
     secrets: dict[str, str] = Field(
@@ -116,6 +181,7 @@ class Recipe(_Strict):
     seed: int
     steps: tuple[Step, ...]
     report: ReportOptions
+    processing: ProcessingRecord | None = None
     source: Path | None = Field(default=None, exclude=True)
     source_sha256: str | None = Field(default=None, exclude=True)
 
@@ -148,6 +214,8 @@ class Recipe(_Strict):
         }
         if self.controller:
             data["controller"] = self.controller.model_dump(mode="json", exclude_none=True)
+        if self.processing:
+            data["processing"] = self.processing.model_dump(mode="json", exclude_none=True)
         data["input"] = self.input.model_dump(mode="json", exclude_defaults=True)
         data["output"] = self.output.model_dump(mode="json", exclude_defaults=True)
         if self.secrets:

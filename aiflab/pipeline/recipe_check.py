@@ -42,8 +42,13 @@ def check_recipe(recipe: Recipe, input_path: Path | None = None) -> list[RecipeE
 
     available: set[str] | None
     try:
-        available = set(read_columns(source, recipe.input.format, recipe.input.encoding,
-                                     recipe.input.delimiter, recipe.input.sheet))
+        if recipe.input.format == "warc":  # a crawl: the columns the WARC reader gives the first step
+            from aiflab.webdata.warc import RECORD_COLUMNS
+
+            available = set(RECORD_COLUMNS)
+        else:
+            available = set(read_columns(source, recipe.input.format, recipe.input.encoding,
+                                         recipe.input.delimiter, recipe.input.sheet))
     except AiflabError as exc:
         at(("input", "path"), f"{exc.where.file if exc.where else source}: {exc.message}")
         available = None

@@ -8,15 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiflab.compliance.report import ComplianceReport, FileDigest, build_report, report_json
-from aiflab.compliance.signing import load_private_key
-from aiflab.errors import AiflabError, Location, OutputError, SecretError, StageError
+from aiflab.compliance.distributions import step_distributions
+from aiflab.compliance.pdf import pdf_browser
+from aiflab.compliance.report import ComplianceReport, FileDigest, build_report
+from aiflab.compliance.signing import fingerprint, load_private_key, public_key_of
+from aiflab.compliance.writer import ReportFiles, stage_reports
+from aiflab.errors import AiflabError, Location, OutputError, RecipeError, SecretError, StageError
 from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.evidence import StepEvidence
 from aiflab.pipeline.progress import Progress, SilentProgress
 from aiflab.pipeline.recipe import Recipe
 from aiflab.pipeline.table import Table
-from aiflab.pipeline.table_io import AtomicWrites, read_table, sha256_file
+from aiflab.pipeline.table_io import AtomicWrites, read_table, sha256_file, table_format
 
 
 @dataclass
@@ -28,12 +31,16 @@ class RunResult:
     output: Path
     report_json: Path
     report_html: Path | None
+    report_files: ReportFiles | None = None
 
 
 def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | None = None,
         output_path: Path | None = None) -> RunResult:
     """Run `recipe`. Paths given here override the recipe's (relative to the working directory)."""
     progress = progress or SilentProgress()
+    if recipe.input.format == "warc" or recipe.output.format == "pool":
+        raise RecipeError("this recipe reads a crawl into a web-data pool: run it with "
+                          "`aiflab webdata build`", Location(recipe.source, field="input.format"))
     source = input_path or recipe.resolve(recipe.input.path)
     target = output_path or recipe.resolve(recipe.output.path)
     report_dir = recipe.resolve(recipe.output.report_dir) if recipe.output.report_dir else target.parent
@@ -43,6 +50,7 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
     for ref in recipe.secrets.values():
         ref.resolve(recipe.base_dir)  # fail before any work when a secret is missing
     signing_key = _signing_key(recipe)
+    browser, notes = pdf_browser(recipe.report.pdf)
 
     started_at = _now()
     stages = [step.build() for step in recipe.steps]
@@ -68,6 +76,7 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
             except Exception as exc:
                 raise StageError(f"{type(exc).__name__}: {exc}",
                                  Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")) from exc
+        result.evidence.distributions = step_distributions(table, result.table, recipe.report.bias_columns)
         table = result.table
         evidence.append(result.evidence)
         artefacts.extend(result.artefacts)
@@ -83,17 +92,12 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
                                 bytes=size))
         for artefact in artefacts:
             writes.bytes(artefact.content, report_dir / artefact.name)
-        report = build_report(recipe, evidence, files, started_at, _now())
-        json_path = report_dir / "report.json"
-        writes.bytes(report_json(report, signing_key), json_path)
-        html_path = None
-        if recipe.report.html:
-            from aiflab.compliance.html import render_html
-
-            html_path = report_dir / "report.html"
-            writes.bytes(render_html(report).encode(), html_path)
+        key = fingerprint(public_key_of(signing_key)) if signing_key is not None else None
+        report = build_report(recipe, evidence, files, started_at, _now(), key, notes)
+        written = stage_reports(writes, report, recipe.report, table.df,
+                                table_format(target, recipe.output.format), report_dir, signing_key, browser)
         writes.commit()
-    return RunResult(table, report, target, json_path, html_path)
+    return RunResult(table, report, target, written.json, written.html, written)
 
 
 def _signing_key(recipe: Recipe) -> Any:

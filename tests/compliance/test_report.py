@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import jsonschema
+import pytest
 
 from aiflab.compliance.dependencies import describe
 from aiflab.compliance.html import render_html
 from aiflab.compliance.report import FileDigest, build_report, report_json, report_schema_json
+from aiflab.errors import RecipeErrors
 from aiflab.pipeline.evidence import ColumnClassification, EvidenceSource, StepEvidence
 from aiflab.pipeline.recipe import Recipe
 
@@ -57,3 +59,13 @@ def test_html_is_self_contained_escaped_and_says_what_is_missing() -> None:
     assert "Not validated" in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert "98% valid e-mail addresses" in html
+
+
+def test_processing_section_round_trips_and_rejects_unknown_keys() -> None:
+    processing = {"retention": "5 years", "special_categories": ["health"],
+                  "transfers": [{"destination": "CH", "safeguards": "adequacy decision"}]}
+    loaded = recipe(processing=processing)
+    assert loaded.to_dict()["processing"] == processing
+    assert Recipe.from_dict(loaded.to_dict()).processing == loaded.processing
+    with pytest.raises(RecipeErrors, match="rentention"):
+        recipe(processing={"retention": "5 years", "rentention": "typo"})

@@ -23,7 +23,8 @@ def test_run_writes_output_side_file_and_report(make_recipe, people_csv: Path) -
     before = sha(people_csv)
     result = run(Recipe.from_yaml(make_recipe("  - tests.upper: {column: name}\n")))
     out = people_csv.parent / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["people.csv", "report.html", "report.json", "upper.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["croissant.json", "people.csv", "prov.jsonld",
+                                                     "report.html", "report.json", "upper.txt"]
     assert (out / "people.csv").read_text().splitlines()[1] == "001,ANNA MÜLLER,01067,34"
     assert sha(people_csv) == before
 
