@@ -18,7 +18,8 @@ AIFLAB = [sys.executable, "-m", "aiflab"]
 
 
 def aiflab(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
+    env = {**os.environ, "COLUMNS": "200", "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+           "AIFLAB_PSEUDONYM_KEY": "test-key-of-at-least-32-bytes-0123456789"}
     return subprocess.run([*AIFLAB, *args], capture_output=True, text=True, cwd=cwd, env=env,
                           timeout=300)
 
