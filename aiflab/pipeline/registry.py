@@ -24,6 +24,8 @@ BUILTIN_STAGES = {
     "anonymise.generalise": "aiflab.anonymise.generalise_stage:GeneraliseStage",
     "anonymise.pseudonymise": "aiflab.anonymise.pseudonymise_stage:PseudonymiseStage",
     "anonymise.text": "aiflab.anonymise.text_stage:TextStage",
+    "synth.generate": "aiflab.synth.generate_stage:GenerateStage",
+    "synth.evaluate": "aiflab.synth.evaluate_stage:EvaluateStage",
     "clean.standardise": "aiflab.clean.standardise_stage:StandardiseStage",
     "clean.missing": "aiflab.clean.missing_stage:MissingStage",
     "clean.dedup": "aiflab.clean.dedup_stage:DedupStage",
