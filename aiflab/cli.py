@@ -13,6 +13,7 @@ from aiflab import __version__
 from aiflab.anonymise.vault_cli import vault_app
 from aiflab.errors import AiflabError, RecipeError
 from aiflab.federation.cli import register as register_federation
+from aiflab.webdata.cli import webdata_app
 
 if TYPE_CHECKING:
     from aiflab.pipeline.runner import RunResult
@@ -163,6 +164,7 @@ report_app = typer.Typer(help="Verify compliance reports, and make the keys that
 app.add_typer(report_app, name="report")
 app.add_typer(vault_app, name="vault")
 register_federation(app)
+app.add_typer(webdata_app, name="webdata")
 
 
 @report_app.command("verify")

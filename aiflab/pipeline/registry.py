@@ -23,9 +23,9 @@ BUILTIN_STAGES = {
     "anonymise.risk": "aiflab.anonymise.risk_stage:RiskStage",
     "anonymise.generalise": "aiflab.anonymise.generalise_stage:GeneraliseStage",
     "anonymise.pseudonymise": "aiflab.anonymise.pseudonymise_stage:PseudonymiseStage",
-    "anonymise.text": "aiflab.anonymise.text_stage:TextStage",
     "synth.generate": "aiflab.synth.generate_stage:GenerateStage",
     "synth.evaluate": "aiflab.synth.evaluate_stage:EvaluateStage",
+    "anonymise.text": "aiflab.anonymise.text_stage:TextStage",
     "clean.standardise": "aiflab.clean.standardise_stage:StandardiseStage",
     "clean.missing": "aiflab.clean.missing_stage:MissingStage",
     "clean.dedup": "aiflab.clean.dedup_stage:DedupStage",
@@ -33,6 +33,14 @@ BUILTIN_STAGES = {
     "enrich.derive": "aiflab.enrich.derive_stage:DeriveStage",
     "enrich.lookup": "aiflab.enrich.lookup_stage:LookupStage",
     "enrich.text": "aiflab.enrich.text_stage:EnrichTextStage",
+    "webdata.extract": "aiflab.webdata.extract_stage:ExtractStage",
+    "webdata.optout": "aiflab.webdata.optout_stage:OptOutStage",
+    "webdata.language": "aiflab.webdata.language_stage:LanguageStage",
+    "webdata.gopher": "aiflab.webdata.gopher_stage:GopherStage",
+    "webdata.c4": "aiflab.webdata.c4_stage:C4Stage",
+    "webdata.dedup": "aiflab.webdata.dedup_stage:DedupStage",
+    "webdata.scrub": "aiflab.webdata.scrub_stage:ScrubStage",
+    "webdata.domain": "aiflab.webdata.domain_stage:DomainStage",
 }
 
 ENTRY_POINT_GROUP = "aiflab.stages"
