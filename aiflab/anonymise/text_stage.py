@@ -26,9 +26,20 @@ Entity = Literal["PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "EMAI
                  "IBAN_CODE", "NATIONAL_ID", "VAT_CODE", "IP_ADDRESS", "CREDIT_CARD"]
 DEFAULT_ENTITIES: list[Entity] = ["PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE",
                                   "NATIONAL_ID", "VAT_CODE", "IP_ADDRESS", "CREDIT_CARD"]
-MAX_RESCANS = 2
+MAX_RESCANS = 4
 """Rescans of changed texts; what the last one still finds fails the step."""
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+# Titles and short function words at the edges of a NER span are not personal data: the small models
+# read "to Ms Lara" or "Ms PERSON_1a2b..." as one name. They are cut off (a span of nothing else is
+# dropped), so that the value replaced and propagated is "Lara", not "Ms Lara".
+_TITLE = r"(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|herr|frau|sr|sra|sig|on|at|to|of)\b\.?"
+_LEADING = re.compile(rf"(?i)^(?:{_TITLE}[\W_]*)+")
+_TRAILING = re.compile(rf"(?i)(?:(?<![^\W_]){_TITLE}[\W_]*)+$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|\n\s*)$")
+_WORD = re.compile(r"[^\W\d_]+")
+_PROPER = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP"})
+MIN_NAME_PART = 5
+"""Shortest word of a known name that is looked for on its own (shorter ones are too often words)."""
 
 
 class TextParams(Params):
@@ -55,6 +66,13 @@ class TextParams(Params):
     format: Literal["token", "hex"] = Field(
         default="token", description="pseudonym operator: token (PERSON_1a2b...) or bare hex")
     length: int = Field(default=16, ge=8, le=64, description="pseudonym operator: hex characters")
+    known_from: list[str] | None = Field(
+        default=None,
+        description="columns whose values are looked for in the texts as known entities before NER runs "
+                    "(a note naming the patient of its row or quoting its phone number, which NER or a "
+                    "recogniser may miss); default: the direct-identifier columns discover.pii typed "
+                    "(names, e-mails, phones, IBANs, IDs). Full values, and for names the leading and "
+                    "trailing runs of words and each word of at least 5 characters")
     batch_size: int = Field(default=1000, ge=1, le=100_000,
                             description="texts per spaCy batch and per chunk sent to a worker")
     workers: int = Field(default=2, ge=1, le=64,
@@ -92,7 +110,8 @@ class TextStage(Stage):
 
     def reads(self) -> list[str]:
         p = self.params
-        return [*(p.columns or []), *([p.language_column] if p.language_column else [])]
+        language = [p.language_column] if p.language_column else []
+        return [*(p.columns or []), *language, *(p.known_from or [])]
 
     def secrets_used(self) -> list[str]:
         return [self.params.key] if self.params.key else []
@@ -124,12 +143,17 @@ class TextStage(Stage):
             by_language[language].append(i)
         engines = self._describe_languages(sorted(by_language), evidence)
 
+        lowercase = {word for _, text in pairs for word in _WORD.findall(text) if word.islower()}
+        known = self._known_values(table)
+        evidence.metrics["known_values"] = {"columns": sorted({c for c, _ in known.values()}),
+                                            "values": len(known)}
+        self._propagate({value: entity for value, (_, entity) in known.items()}, treated, replacer)
         pending = list(range(len(pairs)))
         rescan_replaced: Counter[str] = Counter()
         with ctx.progress.task(f"{self.name}: {len(pairs):,} distinct texts", total=len(pairs)) as task:
             for round_ in range(MAX_RESCANS + 1):
                 advance = task.advance if round_ == 0 else None
-                found = self._analyse(pending, pairs, treated, by_language, advance)
+                found = self._analyse(pending, pairs, treated, by_language, lowercase, advance)
                 if round_ == 0:
                     for i in pending:
                         found_counts[i].update(entity for _, _, entity, _ in found.get(i, []))
@@ -188,6 +212,26 @@ class TextStage(Stage):
             raise StageError(f"the language column {p.language_column!r} cannot also be treated")
         return list(columns)
 
+    def _known_values(self, table: Table) -> dict[str, tuple[str, str]]:
+        """value -> (column, entity) of the `known_from` columns, and the parts of PERSON values a note
+        names a person by: the leading and trailing runs of two or more words ("Revilla Pina" of "Fanny
+        Revilla Pina") and single words of at least `MIN_NAME_PART` characters."""
+        p = self.params
+        columns = p.known_from if p.known_from is not None else [
+            c for c in table.columns_with_role(ColumnRole.DIRECT_IDENTIFIER) if table.info(c).entities]
+        known: dict[str, tuple[str, str]] = {}
+        for column in columns:
+            entities = table.info(column).entities
+            entity = "PERSON" if "PERSON" in entities or not entities else entities[0]
+            for value in table.df[column].dropna().astype(str).unique().tolist():
+                known.setdefault(value, (column, entity))
+                words = value.split() if entity == "PERSON" else []
+                runs = [" ".join(words[:n]) for n in range(2, len(words))]
+                runs += [" ".join(words[n:]) for n in range(1, len(words) - 1)]
+                for part in [*runs, *(word for word in words if len(word) >= MIN_NAME_PART)]:
+                    known.setdefault(part, (column, entity))
+        return known
+
     def _replacer(self, ctx: RunContext) -> Replacer:
         p = self.params
         if p.operator != "pseudonym":
@@ -225,9 +269,10 @@ class TextStage(Stage):
         return described
 
     def _analyse(self, pending: list[int], pairs: list[tuple[str, str]], treated: list[Treated],
-                 by_language: dict[str, list[int]], advance: Any) -> dict[int, list[Found]]:
+                 by_language: dict[str, list[int]], lowercase: set[str],
+                 advance: Any) -> dict[int, list[Found]]:
         """Entities found in the current text of each `pending` item, outside earlier replacements
-        (each distinct current text analysed once)."""
+        (each distinct current text analysed once), NER spans kept only where they look like names."""
         from aiflab.anonymise.text_engine import analyse_parallel
 
         p = self.params
@@ -244,7 +289,10 @@ class TextStage(Stage):
                                        advance or (lambda n: None))
             by_text = dict(zip(texts, results, strict=True))
             for i in items:
-                kept = outside(by_text[treated[i].text], treated[i].inserted, treated[i].text)
+                text = treated[i].text
+                spans = (_name_like(span, text, lowercase)
+                         for span in outside(by_text[text], treated[i].inserted, text))
+                kept = [span for span in spans if span]
                 if kept:
                     found[i] = kept
         return found
@@ -269,7 +317,7 @@ class TextStage(Stage):
         if not len(known):
             return changed
         for i, item in enumerate(treated):
-            spans = outside(known.find(item.text), item.inserted, item.text)
+            spans = outside(known.find(item.text, item.inserted), item.inserted, item.text)
             if spans:
                 treated[i] = replacer.apply(item, spans)
                 changed.add(i)
@@ -321,3 +369,26 @@ class TextStage(Stage):
                 "rescan": {"replaced": dict(sorted(rescan_replaced.items()))},
                 "technique": "Presidio analyzer (spaCy NER where available, regex and python-stdnum "
                              "checksum recognisers), known-value propagation, rescan and residual check"}
+
+
+def _name_like(span: Found, text: str, lowercase: set[str]) -> Found | None:
+    """A NER span of a name, place or organisation without the titles at its edges, or None when it is
+    not one: nothing but titles, no capital letter ("mobilising"), or a single capitalised word that
+    starts a sentence and is written in lower case elsewhere in the texts ("Spoke"). Such a word would
+    otherwise be propagated, case ignored, to every text. Other spans are returned as they are."""
+    start, end, entity, score = span
+    if entity not in _PROPER:
+        return span
+    lead = _LEADING.match(text, start, end)
+    start = lead.end() if lead else start
+    trail = _TRAILING.search(text, start, end)
+    end = trail.start() if trail else end
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    value = text[start:end]
+    if not any(c.isupper() for c in value):
+        return None
+    words = _WORD.findall(value)
+    if len(words) == 1 and words[0].lower() in lowercase and _SENTENCE_START.search(text, 0, start):
+        return None
+    return start, end, entity, score
