@@ -15,6 +15,7 @@ def render_html(report: ComplianceReport) -> str:
     env = Environment(loader=PackageLoader("aiflab.compliance", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True)
+    env.tests["startingwith"] = str.startswith
     template = env.get_template("report.html.j2")
     return template.render(report=report, recipe_yaml=dump_yaml(report.recipe.document),
                            state_text=STATE_TEXT, charts=_charts(report))
@@ -29,4 +30,11 @@ def _charts(report: ComplianceReport) -> dict[str, Markup]:
         found["classes"] = Markup(charts.class_size_chart(risk[0], risk[-1]))
     for exam in report.sections.data_governance.bias:
         found[f"marginal:{exam.column}"] = Markup(charts.marginal_chart(exam))
+    for step in report.steps:  # synth.evaluate draws its plots itself (text escaped in synth/plots.py)
+        plots = step.metrics.get("plots") if step.stage == "synth.evaluate" else None
+        if plots:
+            for column, svg in plots.get("marginals", {}).items():
+                found[f"synthetic:{step.index}:{column}"] = Markup(svg)
+            if plots.get("correlations"):
+                found[f"synthetic:{step.index}:correlations"] = Markup(plots["correlations"])
     return found

@@ -51,7 +51,7 @@ def _bars(title: str, real: np.ndarray, synthetic: np.ndarray, labels: list[str]
             h = values[i] / top * height
             rects.append(f'<rect x="{_PAD + i * slot + k * slot / 2:.1f}" y="{_H - _PAD - h:.1f}" '
                          f'width="{slot / 2 * 0.9:.1f}" height="{h:.1f}" fill="{colour}"/>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" font-size="9">'
+    return (f'<svg class="chart" width="{_W}" height="{_H}" font-size="9">'
             f'<title>{escape(title)}: real (blue) vs synthetic (orange)</title>'
             f'<text x="{_PAD}" y="10">{escape(title)}</text>{"".join(rects)}'
             f'<text x="{_PAD}" y="{_H - 3}">{escape(labels[0])}</text>'
@@ -79,7 +79,7 @@ def correlations(real: pd.DataFrame, synthetic: pd.DataFrame, sdtypes: dict[str,
                 cells.append(f'<rect x="{left + j * _CELL}" y="{18 + i * _CELL}" width="{_CELL}" '
                              f'height="{_CELL}" fill="{_colour(value)}"><title>{escape(columns[i])} / '
                              f'{escape(columns[j])}: {value:.2f}</title></rect>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{size + 24}" font-size="9">'
+    return (f'<svg class="chart" width="{width}" height="{size + 24}" font-size="9">'
             f'<title>Spearman correlations of {escape(", ".join(columns))}</title>{"".join(cells)}</svg>')
 
 

@@ -14,8 +14,9 @@ from aiflab.pipeline.recipe import Recipe
 from aiflab.pipeline.runner import RunResult, run
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPES = {"health-patients": ROOT / "recipes" / "health-patients.yaml",
-           "health-release": ROOT / "tests" / "compliance" / "recipes" / "health-release.yaml"}
+RECIPES = {path.stem: path for path in sorted((ROOT / "recipes").glob("*.yaml"))
+           if not path.stem.startswith("webdata-")}  # web-data recipes build pools (tests/webdata)
+RECIPES["health-release"] = ROOT / "tests" / "compliance" / "recipes" / "health-release.yaml"
 PSEUDONYM_KEY = "report-test-pseudonym-key-6f1c2a9e4b7d0c3f8a5e2b1d9c7f4a6e"
 SIGNING_PEM = new_private_key_pem()
 SIGNING_FINGERPRINT = fingerprint(public_key_of(load_private_key(SIGNING_PEM)))

@@ -171,3 +171,9 @@ steps:
     assert report.sections.anonymisation.verdict == "meets_thresholds"
     assert report.summary.anonymous == "yes" and report.summary.anonymity.startswith("Yes, by the recipe")
     assert report.sections.anonymisation.models[0].parameters["k"] == 10
+
+
+def test_synthetic_data_plots_are_in_the_page(runs) -> None:
+    html = runs["health-synthetic"].result.report_html.read_text()
+    appendix = html[html.index("Synthetic data against the real data"):]
+    assert appendix.count("<svg") >= 2 and "real (blue) vs synthetic (orange)" in appendix
