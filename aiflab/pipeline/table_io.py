@@ -138,7 +138,7 @@ class AtomicWrites:
             if fmt == "csv":
                 df.to_csv(tmp, index=False)
             elif fmt == "parquet":
-                df.to_parquet(tmp, index=False)
+                parquet_ready(df).to_parquet(tmp, index=False)
             elif fmt == "jsonl":
                 df.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
             else:
@@ -172,6 +172,25 @@ class AtomicWrites:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self._pending.append((tmp, path))
         return tmp
+
+
+def parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with columns of mixed cell types as text, which Parquet can store.
+
+    A column keeps the values a stage could not parse beside the parsed ones (`clean.standardise`
+    flags them, never drops them); Parquet needs one type per column, so such a column is written
+    as text, missing values staying missing.
+    """
+    import pandas as pd
+
+    mixed = [c for c in df.columns if df[c].dtype == object
+             and pd.api.types.infer_dtype(df[c], skipna=True).startswith("mixed")]
+    if not mixed:
+        return df
+    out = df.copy()
+    for column in mixed:
+        out[column] = out[column].map(lambda v: v if v is None or v != v else str(v))
+    return out
 
 
 def _read_csv(path: Path, encoding: str, delimiter: str | None) -> pd.DataFrame:

@@ -110,3 +110,15 @@ def test_csv_text_survives_round_trip(tmp_path_factory, values: list[str]) -> No
         writes.table(pd.DataFrame({"v": column}), path)
         writes.commit()
     assert read_table(path, delimiter=",")["v"].tolist() == column
+
+
+def test_parquet_takes_columns_of_mixed_types_as_text(tmp_path: Path) -> None:
+    """A column with parsed numbers beside kept, unparseable text is written, not refused."""
+    path = tmp_path / "mixed.parquet"
+    df = pd.DataFrame({"amount": [1.5, "12,3 kEUR", None], "n": [1, 2, 3]})
+    with AtomicWrites() as writes:
+        writes.table(df, path)
+        writes.commit()
+    back = read_table(path)
+    assert back["amount"].tolist()[:2] == ["1.5", "12,3 kEUR"] and back["amount"].isna().tolist()[2]
+    assert back["n"].tolist() == [1, 2, 3]
