@@ -12,7 +12,6 @@ reported and left for the next build; the other files go on.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from aiflab.pipeline.progress import Progress, SilentProgress
 from aiflab.pipeline.recipe import Recipe
 from aiflab.pipeline.stage import Stage
 from aiflab.pipeline.table import Table
+from aiflab.pipeline.table_io import sha256_file
 from aiflab.webdata.context import PoolContext
 from aiflab.webdata.dedup_index import DedupIndex
 from aiflab.webdata.drops import DROPPED_PREFIX
@@ -97,7 +97,7 @@ def build(
         evidence: dict[int, StepEvidence] = {}
         inputs: list[dict[str, Any]] = []
         for path in files:
-            digest = _sha256(path)
+            digest = sha256_file(path)
             file_id = digest[:16]
             if pool.is_done(file_id):
                 result.already_in_pool.append(str(path))
@@ -326,14 +326,6 @@ def _finish(
 
         write_atomic(folder / "report.html", render_html(report).encode())
     return manifest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ from aiflab.errors import StageError
 from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import Table
+from aiflab.pipeline.table_io import sha256_file
 from aiflab.webdata.drops import drop
 from aiflab.webdata.minhash import MinHashConfig
 
@@ -92,11 +93,6 @@ class DedupStage(Stage):
                 raise StageError(f"{folder} is not a pool (no manifest.json)")
             files = completed_dedup_files(folder)
             count = index.load(files, str(folder))
-            ctx.evidence.inputs_read[f"{pool}/manifest.json"] = _sha256(folder / "manifest.json")
+            ctx.evidence.inputs_read[f"{pool}/manifest.json"] = sha256_file(folder / "manifest.json")
             ctx.evidence.metrics.setdefault("against", {})[str(pool)] = count
 
-
-def _sha256(path: Path) -> str:
-    from aiflab.pipeline.table_io import sha256_file
-
-    return sha256_file(path)
