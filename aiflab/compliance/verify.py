@@ -58,8 +58,10 @@ def verify_report(report: Path, files: list[Path] | None = None, expected_key: s
         except SignatureError as exc:
             result.checks.append(Check("signature", False, exc.message))
 
-    listed = {entry["sha256"]: entry for entry in document["lineage"].get("files", [])
-              if entry.get("role") in ("output", "artefact", "export")}
+    listed = _listed_files(document)
+    if listed is None:
+        result.checks.append(Check("file list", False, "the report's list of files is malformed"))
+        return result
     if files:
         for path in files:
             digest = sha256_file(path) if path.is_file() else None
@@ -78,3 +80,14 @@ def verify_report(report: Path, files: list[Path] | None = None, expected_key: s
         result.checks.append(Check(f"file {entry['path']}", same,
                                    "sha256 matches" if same else "sha256 differs: the file was changed"))
     return result
+
+
+def _listed_files(document: dict) -> dict[str, dict] | None:
+    """sha256 -> entry of the outputs, side files and exports the report lists; None when malformed."""
+    lineage = document.get("lineage")
+    entries = lineage.get("files") if isinstance(lineage, dict) else None
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("path"), str)
+            and isinstance(e.get("role"), str) for e in entries):
+        return None
+    return {e["sha256"]: e for e in entries if e["role"] in ("output", "artefact", "export")}

@@ -100,3 +100,13 @@ def test_cli_keygen_and_verify(signed_run: Path, tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "aiflab", "report", "verify", str(signed_run)],
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 1 and "altered" in bad.stdout
+
+
+def test_corrupted_key_in_the_file_list_fails_instead_of_crashing(signed_run: Path) -> None:
+    """Found by the property test: a changed byte in a key name of the file list."""
+    text = signed_run.read_text()
+    at = text.index('"sha256": "', text.index('"role": "output"'))
+    tampered = signed_run.with_name("tampered.json")
+    tampered.write_text(text[:at] + '"sha25X"' + text[at + len('"sha256"'):])
+    result = verify_report(tampered, expected_key=FINGERPRINT)
+    assert not result.ok and "malformed" in str(result.checks)
