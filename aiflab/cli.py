@@ -13,6 +13,7 @@ from aiflab import __version__
 from aiflab.anonymise.vault_cli import vault_app
 from aiflab.errors import AiflabError, RecipeError
 from aiflab.federation.cli import register as register_federation
+from aiflab.pipeline.executors import ExecutorName
 from aiflab.webdata.cli import webdata_app
 
 if TYPE_CHECKING:
@@ -63,24 +64,36 @@ def run(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of the recipe's output.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    executor: Annotated[ExecutorName, typer.Option(
+        help="Where the steps run: in this process, or on Dask (row-local steps per partition).")
+    ] = ExecutorName.IN_PROCESS,
+    workers: Annotated[int | None, typer.Option(
+        help="Dask: start a local cluster with this many worker processes (default: one per core).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask: use the existing cluster at this scheduler address, e.g. tcp://host:8786.")] = None,
 ) -> None:
     """Run a recipe: read the input, run its steps, write the output and its compliance report.
 
     Nothing is written unless the whole run succeeds; the input is never modified.
     Exit code 0 on success, 1 when the run fails (bad input, failed validation), 2 for an invalid recipe.
     """
+    from aiflab.pipeline.executors import make_executor
     from aiflab.pipeline.progress import RichProgress, SilentProgress
     from aiflab.pipeline.recipe import Recipe
     from aiflab.pipeline.runner import run as run_recipe
 
+    try:
+        chosen = make_executor(executor, workers, scheduler)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     _quiet_libraries()
     try:
         parsed = Recipe.from_yaml(recipe)
         if quiet or not sys.stderr.isatty():
-            result = run_recipe(parsed, SilentProgress(), input, output)
+            result = run_recipe(parsed, SilentProgress(), input, output, chosen)
         else:
             with RichProgress() as progress:
-                result = run_recipe(parsed, progress, input, output)
+                result = run_recipe(parsed, progress, input, output, chosen)
     except AiflabError as exc:
         _fail(exc)
     _print_summary(result)

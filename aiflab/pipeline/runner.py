@@ -16,6 +16,7 @@ from aiflab.compliance.writer import ReportFiles, stage_reports
 from aiflab.errors import AiflabError, Location, OutputError, RecipeError, SecretError, StageError
 from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.evidence import StepEvidence
+from aiflab.pipeline.executors import Executor, InProcessExecutor
 from aiflab.pipeline.progress import Progress, SilentProgress
 from aiflab.pipeline.recipe import Recipe
 from aiflab.pipeline.table import Table
@@ -35,9 +36,13 @@ class RunResult:
 
 
 def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | None = None,
-        output_path: Path | None = None) -> RunResult:
-    """Run `recipe`. Paths given here override the recipe's (relative to the working directory)."""
+        output_path: Path | None = None, executor: Executor | None = None) -> RunResult:
+    """Run `recipe`. Paths given here override the recipe's (relative to the working directory).
+
+    `executor` decides where the steps run: in this process (the default) or on a Dask cluster.
+    """
     progress = progress or SilentProgress()
+    executor = executor or InProcessExecutor()
     if recipe.input.format == "warc" or recipe.output.format == "pool":
         raise RecipeError("this recipe reads a crawl into a web-data pool: run it with "
                           "`aiflab webdata build`", Location(recipe.source, field="input.format"))
@@ -65,26 +70,28 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
                      progress=progress)
     evidence: list[StepEvidence] = []
     artefacts = []
-    for index, stage in enumerate(stages, start=1):
-        with progress.task(f"[{index}/{len(stages)}] {stage.name}", total=1):
-            try:
-                result = stage.run(table, ctx, index=index)
-            except AiflabError as exc:
-                if exc.where is None:
-                    exc.where = Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")
-                raise
-            except Exception as exc:
-                raise StageError(f"{type(exc).__name__}: {exc}",
-                                 Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")) from exc
-        result.evidence.distributions = step_distributions(table, result.table, recipe.report.bias_columns)
-        table = result.table
-        evidence.append(result.evidence)
-        artefacts.extend(result.artefacts)
-        for artefact in result.evidence.artefacts:
-            files.append(FileDigest(role="artefact", path=artefact.name,
-                                    sha256=artefact.sha256, bytes=artefact.bytes))
-        for aux, digest in result.evidence.inputs_read.items():
-            files.append(FileDigest(role="auxiliary", path=aux, sha256=digest))
+    with executor:
+        for index, stage in enumerate(stages, start=1):
+            where = Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")
+            with progress.task(f"[{index}/{len(stages)}] {stage.name}", total=1):
+                try:
+                    result = executor.run_stage(stage, table, ctx, index)
+                except AiflabError as exc:
+                    if exc.where is None:
+                        exc.where = where
+                    raise
+                except Exception as exc:
+                    raise StageError(f"{type(exc).__name__}: {exc}", where) from exc
+            result.evidence.distributions = step_distributions(table, result.table,
+                                                               recipe.report.bias_columns)
+            table = result.table
+            evidence.append(result.evidence)
+            artefacts.extend(result.artefacts)
+            for artefact in result.evidence.artefacts:
+                files.append(FileDigest(role="artefact", path=artefact.name,
+                                        sha256=artefact.sha256, bytes=artefact.bytes))
+            for aux, digest in result.evidence.inputs_read.items():
+                files.append(FileDigest(role="auxiliary", path=aux, sha256=digest))
 
     with AtomicWrites() as writes:
         digest, size = writes.table(table.df, target, recipe.output.format)
