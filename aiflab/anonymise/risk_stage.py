@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from aiflab.anonymise.risk_measures import RECORD_RISK_THRESHOLD, ClassicRisk, measure
 from aiflab.anonymise.wp29_attacks import DEFAULT_ATTACKS, RiskAssessment, assess
 from aiflab.errors import StageError
-from aiflab.pipeline.evidence import Finding
+from aiflab.pipeline.evidence import Finding, StepEvidence
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import ColumnRole, Table
 
@@ -74,6 +74,17 @@ class ThresholdCheck(BaseModel):
     passed: bool
 
 
+def fail_on_exceeded(checks: list[ThresholdCheck], evidence: StepEvidence, code: str, message: str) -> None:
+    """Record each exceeded limit as an error finding and raise StageError: `message`, then the limits."""
+    failed = [c for c in checks if not c.passed]
+    if not failed:
+        return
+    evidence.status = "failed"
+    messages = [f"{c.measure} {c.value:.3f} > {c.limit:.3f}" for c in failed]
+    evidence.findings.extend(Finding(severity="error", code=code, message=m) for m in messages)
+    raise StageError(f"{message}: " + "; ".join(messages))
+
+
 class RiskStage(Stage):
     """Measure re-identification risk: prosecutor, journalist and marketer risk over the
     quasi-identifiers, and the WP29 singling-out, linkability and inference attacks against a
@@ -107,17 +118,12 @@ class RiskStage(Stage):
             thresholds=[c.model_dump(mode="json") for c in checks],
             attacker_model=None if assessment is None
             else f"{assessment.attacker_model} {SELF_ATTACK_ASSUMPTION}")
-        failed = [c for c in checks if not c.passed]
         evidence.summary = _summary(classic, assessment, checks)
         for result in [] if assessment is None else [r for r in assessment.worst().values() if r and r.note]:
             evidence.findings.append(Finding(severity="info", code="risk-note", message=f"{result.attack}: "
                                              f"{result.note}"))
-        if failed:
-            evidence.status = "failed"
-            messages = [f"{c.measure} {c.value:.3f} > {c.limit:.3f}" for c in failed]
-            evidence.findings.extend(Finding(severity="error", code="risk-threshold-exceeded", message=m)
-                                     for m in messages)
-            raise StageError("re-identification risk above the recipe's thresholds: " + "; ".join(messages))
+        fail_on_exceeded(checks, evidence, "risk-threshold-exceeded",
+                         "re-identification risk above the recipe's thresholds")
         return table
 
     @staticmethod

@@ -12,11 +12,10 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiflab.anonymise.risk_stage import MIN_ATTACK_ROWS, ThresholdCheck
+from aiflab.anonymise.risk_stage import MIN_ATTACK_ROWS, ThresholdCheck, fail_on_exceeded
 from aiflab.anonymise.wp29_attacks import DEFAULT_ATTACKS, assess
 from aiflab.errors import StageError
 from aiflab.pipeline.context import RunContext
-from aiflab.pipeline.evidence import Finding
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import ColumnRole, Table
 from aiflab.synth.handover import SyntheticTable
@@ -122,14 +121,9 @@ class EvaluateStage(Stage):
                 "correlations": plots.correlations(train, synthetic, sdtypes, p.plots)}
         evidence.metrics.update(metrics)
         self._quality_findings(metrics, ctx)
-        failed = [c for c in checks if not c.passed]
         evidence.summary = _summary(metrics, checks)
-        if failed:
-            evidence.status = "failed"
-            messages = [f"{c.measure} {c.value:.3f} > {c.limit:.3f}" for c in failed]
-            evidence.findings.extend(Finding(severity="error", code="privacy-threshold-exceeded", message=m)
-                                     for m in messages)
-            raise StageError("synthetic data above the recipe's privacy thresholds: " + "; ".join(messages))
+        fail_on_exceeded(checks, evidence, "privacy-threshold-exceeded",
+                         "synthetic data above the recipe's privacy thresholds")
         return table
 
     def _real_data(self, table: Table, ctx: RunContext) -> tuple[SyntheticTable, Any]:
