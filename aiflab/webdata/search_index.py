@@ -51,14 +51,7 @@ def replace_file(path: Path, file_id: str, df: pd.DataFrame) -> None:
     connection = connect(path)
     try:
         with connection:
-            old = connection.execute(
-                "SELECT id, title, text FROM docs WHERE file_id = ?", (file_id,)
-            ).fetchall()
-            connection.executemany(
-                "INSERT INTO fts(fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                [(i, fold(t or ""), fold(x)) for i, t, x in old],
-            )
-            connection.execute("DELETE FROM docs WHERE file_id = ?", (file_id,))
+            _delete_file(connection, file_id)
             for row in df[["doc_id", "url", "title", "text", "language", "domain"]].itertuples(index=False):
                 cursor = connection.execute(
                     "INSERT INTO docs(doc_id, file_id, url, title, text, language, domain) "
@@ -83,15 +76,7 @@ def remove_files_except(path: Path, keep: set[str]) -> int:
         removed = 0
         with connection:
             for file_id in files:
-                old = connection.execute(
-                    "SELECT id, title, text FROM docs WHERE file_id = ?", (file_id,)
-                ).fetchall()
-                connection.executemany(
-                    "INSERT INTO fts(fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                    [(i, fold(t or ""), fold(x)) for i, t, x in old],
-                )
-                connection.execute("DELETE FROM docs WHERE file_id = ?", (file_id,))
-                removed += len(old)
+                removed += _delete_file(connection, file_id)
         return removed
     finally:
         connection.close()
@@ -136,3 +121,14 @@ def _snippet(text: str, term: str, width: int = 160) -> str:
     start = max(0, at - width // 3) if at >= 0 else 0
     start = head.rfind(" ", 0, start) + 1 if start else 0
     return " ".join(head[start : start + width].split())
+
+
+def _delete_file(connection: sqlite3.Connection, file_id: str) -> int:
+    """Delete one WARC file's documents from the table and the contentless FTS index; how many."""
+    old = connection.execute("SELECT id, title, text FROM docs WHERE file_id = ?", (file_id,)).fetchall()
+    connection.executemany(
+        "INSERT INTO fts(fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        [(i, fold(t or ""), fold(x)) for i, t, x in old],
+    )
+    connection.execute("DELETE FROM docs WHERE file_id = ?", (file_id,))
+    return len(old)
