@@ -31,6 +31,7 @@ DOMAIN_LABEL = b"aiflab/pseudonym/v1/"
 PseudonymFormat = Literal["hex", "token", "digits"]
 _ENTITY = re.compile(ENTITY_PATTERN)
 _SPACES = re.compile(r"\s+")
+_BLOCK = 64  # SHA-256 block size in bytes
 
 
 def normalise(value: str) -> str:
@@ -79,6 +80,10 @@ class PseudonymisedColumn:
     collisions: int
     mapping: dict[str, str]
     """pseudonym -> the first original (as text) that produced it, for the token vault."""
+    cells: int
+    """non-null cells, each of which changed."""
+    originals: frozenset[str]
+    """the distinct originals, normalised, for the residual check (which then need not hash them again)."""
 
 
 class KeyedPseudonymiser:
@@ -89,16 +94,21 @@ class KeyedPseudonymiser:
             raise ValueError("a pseudonym domain must not be empty")
         self.domain = domain
         domain_key = hmac.digest(check_key(key), DOMAIN_LABEL + domain.encode(), "sha256")
-        self._hmac = hmac.new(domain_key, digestmod=hashlib.sha256)
+        # HMAC (RFC 2104) as two keyed SHA-256 states, copied per message: the same MAC as `hmac.new`,
+        # without its Python wrapper around each call (twice as fast over a column's values)
+        block = domain_key.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     def __repr__(self) -> str:
         return f"KeyedPseudonymiser(domain={self.domain!r}, key=***)"
 
     def mac(self, message: bytes) -> bytes:
         """HMAC-SHA-256 of `message` under the domain key (a copy of the keyed state per message)."""
-        mac = self._hmac.copy()
-        mac.update(message)
-        return mac.digest()
+        inner, outer = self._inner.copy(), self._outer.copy()
+        inner.update(message)
+        outer.update(inner.digest())
+        return outer.digest()
 
     def subkey(self, label: str) -> bytes:
         """A 32-byte key for another use of this domain (format-preserving permutation, date offsets)."""
@@ -133,8 +143,10 @@ class KeyedPseudonymiser:
 
             keys = texts  # layout and case are kept, so variants are distinct values
             pseudonyms = permute(texts, self.subkey("fpe/" + _entity(entity)), keep_prefix)
+            normalised = frozenset(normalise_all(texts))
         else:
             keys, pseudonyms = self._macs(texts, _entity(entity), length)
+            normalised = frozenset(keys)
             if fmt == "token":
                 pseudonyms = [f"{entity}_{p}" for p in pseudonyms]
         mapping: dict[str, str] = {}
@@ -145,22 +157,22 @@ class KeyedPseudonymiser:
         values = pd.Categorical.from_codes(recode[codes], categories=pd.Index(list(mapping), dtype=object))
         distinct = len(set(keys))
         return PseudonymisedColumn(pd.Series(values, index=series.index, name=series.name), distinct,
-                                   distinct - len(mapping), mapping)
+                                   distinct - len(mapping), mapping, int((codes >= 0).sum()),
+                                   normalised - {""})
 
     def _macs(self, texts: list[str], entity: str, length: int) -> tuple[list[str], list[str]]:
         """Normalised keys and hex pseudonyms of `texts`; each distinct normalised value MACed once."""
-        prefix = entity.encode() + b"\0"
-        keyed = self._hmac
-        done: dict[str, str] = {}
-        keys, out = normalise_all(texts), []
-        for key in keys:
-            pseudonym = done.get(key)
-            if pseudonym is None:
-                mac = keyed.copy()
-                mac.update(prefix + key.encode())
-                pseudonym = done[key] = mac.hexdigest()[:length]
-            out.append(pseudonym)
-        return keys, out
+        keys = normalise_all(texts)
+        inner = self._inner.copy()
+        inner.update(entity.encode() + b"\0")
+        copy_inner, copy_outer = inner.copy, self._outer.copy
+        done = dict.fromkeys(keys, "")
+        for key in done:
+            mac, outer = copy_inner(), copy_outer()
+            mac.update(key.encode())
+            outer.update(mac.digest())
+            done[key] = outer.hexdigest()[:length]
+        return keys, [done[key] for key in keys]
 
     def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:
         """A keyed offset in days, in [-max_days, -1] or [1, max_days], per person; null stays null."""

@@ -134,6 +134,7 @@ class PseudonymiseStage(Stage):
 
         report: dict[str, dict[str, Any]] = {}
         vault_rows: list[tuple[str, str, str, str]] = []
+        normalised: dict[str, frozenset[str]] = {}
         for column in columns:
             settings = p.per_column.get(column, ColumnSettings())
             entity = settings.entity or next(iter(table.info(column).entities), "ID")
@@ -145,18 +146,22 @@ class PseudonymiseStage(Stage):
             except ValueError as exc:
                 raise StageError(f"column {column!r}: {exc}") from None
             out[column] = result.values
-            evidence.cells_changed[column] = int(df[column].notna().sum())
+            normalised[column] = result.originals
+            evidence.cells_changed[column] = result.cells
             report[column] = {"technique": _TECHNIQUE[fmt], "domain": domain, "format": fmt,
                               "length": length if fmt != "digits" else None, "entity": entity,
                               "distinct_values": result.distinct_values, "collisions": result.collisions}
             if result.collisions:
                 evidence.warn("pseudonym-collision", f"{result.collisions} pseudonyms of column {column!r} "
                               f"stand for more than one value; use a longer length", column)
-            vault_rows += [(token, original, domain, entity) for token, original in result.mapping.items()]
+            if p.vault:
+                vault_rows += [(token, original, domain, entity)
+                               for token, original in result.mapping.items()]
 
         evidence.metrics["key"] = {"secret": p.key, "reference": key.reference}
         evidence.metrics["columns"] = report
-        check = residual_check(out, {c: df[c] for c in columns}, skip_text=p.residual_skip_text)
+        check = residual_check(out, {c: df[c] for c in columns}, skip_text=p.residual_skip_text,
+                               normalised=normalised)
         evidence.metrics["residual_check"] = {**check.metrics(), "text_not_searched": p.residual_skip_text}
         evidence.findings.extend(check.findings)
         if not check.passed:

@@ -54,16 +54,18 @@ class ResidualCheck:
 
 
 def residual_check(output: pd.DataFrame, originals: Mapping[str, pd.Series], min_substring: int = 4,
-                   skip_text: Collection[str] = ()) -> ResidualCheck:
-    """Check `output` against `originals` (treated column -> its values before treatment, row-aligned)."""
-    import pandas as pd
+                   skip_text: Collection[str] = (),
+                   normalised: Mapping[str, Collection[str]] | None = None) -> ResidualCheck:
+    """Check `output` against `originals` (treated column -> its values before treatment, row-aligned).
 
+    `normalised` may give, per treated column, its distinct original values already normalised (the
+    pseudonymiser has them), so that they are not computed again.
+    """
     result = ResidualCheck(columns_scanned=len(output.columns))
     known: dict[str, set[str]] = {}
     for column, before in originals.items():
-        uniques = before.unique()
-        uniques = uniques[~pd.isna(uniques)]
-        known[column] = set(normalise_all([as_text(v) for v in uniques.tolist()])) - {""}
+        given = (normalised or {}).get(column)
+        known[column] = set(given) - {""} if given is not None else _distinct_normalised(before)
         result.originals_checked += len(known[column])
     needles: _Needles | None = None
 
@@ -97,6 +99,14 @@ def residual_check(output: pd.DataFrame, originals: Mapping[str, pd.Series], min
                 f"original values of {source!r} occur inside text of column {column!r} "
                 f"({int(counts[sorted(hit)].sum())} cells)", column))
     return result
+
+
+def _distinct_normalised(series: pd.Series) -> set[str]:
+    import pandas as pd
+
+    uniques = series.unique()
+    uniques = uniques[~pd.isna(uniques)]
+    return set(normalise_all([as_text(v) for v in uniques.tolist()])) - {""}
 
 
 def _error(message: str, column: str) -> Finding:

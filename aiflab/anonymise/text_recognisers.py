@@ -9,6 +9,9 @@
 - ``PHONE_NUMBER``: Presidio's phonenumbers-based recogniser, run on the digit runs of a text (with
   three characters either side, which is what the matcher's checks of neighbouring letters and time
   stamps look at) and on each distinct run once: people recur in notes, and so do their numbers.
+  A run in international format (``+44 115 496 0907``) that phonenumbers finds possible but not
+  valid (unallocated or fictional ranges, ranges newer than its metadata) still scores
+  `INTERNATIONAL_SCORE`: the leading ``+`` and country code make it a phone number all the same.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ ID_CONTEXT = ["national", "identity", "identification", "id", "ssn", "social", "
               "registre", "sozialversicherung", "vnr", "taj", "adóazonosító", "matricule", "tax"]
 VAT_CONTEXT = ["vat", "tva", "iva", "btw", "mwst", "ust", "ustid", "moms", "alv", "áfa", "dph", "pvm", "nip",
                "tax", "taxe", "steuer"]
+
+INTERNATIONAL_SCORE = 0.4
+"""Score of a possible but not valid phone number written in international format."""
 
 _SEPARATORS = re.compile(r"[\s./-]")
 _PHONE_RUN = re.compile(r"[+(]?\d[\d\s()./-]*\d")
@@ -117,7 +123,7 @@ def phone_recogniser(language: str, regions: tuple[str, ...], context: list[str]
     """Presidio's phone recogniser for `regions`, run on each distinct digit run (with its margin) once."""
     import copy
 
-    from presidio_analyzer import RecognizerResult
+    from presidio_analyzer import AnalysisExplanation, RecognizerResult
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
     class DigitRunPhoneRecognizer(PhoneRecognizer):
@@ -136,10 +142,33 @@ def phone_recogniser(language: str, regions: tuple[str, ...], context: list[str]
                 if window not in self._runs:
                     if len(self._runs) >= _PHONE_CACHE_SIZE:
                         self._runs.clear()
-                    self._runs[window] = super().analyze(window, entities)
+                    found = super().analyze(window, entities)
+                    if not found and _possible_international(run.group()):
+                        found = [self._international(run.start() - start, run.end() - start)]
+                    self._runs[window] = found
                 results += [RecognizerResult(r.entity_type, r.start + start, r.end + start, r.score,
                                              copy.copy(r.analysis_explanation), dict(r.recognition_metadata))
                             for r in self._runs[window]]
             return results
 
+        def _international(self, start: int, end: int) -> RecognizerResult:
+            explanation = AnalysisExplanation(
+                recognizer=type(self).__name__, original_score=INTERNATIONAL_SCORE,
+                textual_explanation="possible phone number in international format (not in a known range)")
+            return RecognizerResult("PHONE_NUMBER", start, end, INTERNATIONAL_SCORE, explanation,
+                                    {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+
     return DigitRunPhoneRecognizer()
+
+
+def _possible_international(run: str) -> bool:
+    """A digit run written as +CC... that phonenumbers finds possible (right length for its country)."""
+    import phonenumbers
+
+    if not run.startswith("+"):
+        return False
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(run, None))
+    except phonenumbers.NumberParseException:
+        return False

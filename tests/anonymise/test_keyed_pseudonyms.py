@@ -60,6 +60,9 @@ def test_is_hmac_sha256_under_the_domain_key() -> None:
     p = KeyedPseudonymiser(KEY, "d")
     assert p.pseudonym("Marie Dupont", "PERSON", "hex", 64) == expected
     assert p.pseudonym("Marie Dupont", "PERSON", "token", 8) == "PERSON_" + expected[:8]
+    column = p.pseudonymise_series(pd.Series(["Marie Dupont", "x"]), "PERSON", "hex", 64)
+    assert column.values[0] == expected
+    assert column.originals == {"marie dupont", "x"} and column.cells == 2
 
 
 def test_series_is_vectorised_per_distinct_value_and_keeps_nulls() -> None:

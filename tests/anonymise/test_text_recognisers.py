@@ -83,3 +83,13 @@ def test_iban_is_checked() -> None:
 def test_recognisers_run_in_english_and_french() -> None:
     for language in ("en", "fr"):
         assert ("NATIONAL_ID", "RCCMNL83S18D969H") in found("codice fiscale RCCMNL83S18D969H", language)
+
+
+def test_international_numbers_outside_allocated_ranges_are_phones() -> None:
+    """Faker's UK numbers fall in Ofcom's drama range: phonenumbers finds them possible, not valid."""
+    def phones(text: str) -> list[str]:
+        return [text[start:end] for start, end, _, _ in analyse("en", [text], ["PHONE_NUMBER"], 0.4)[0]]
+
+    assert phones("Rappel au +44115 496 0907 demain.") == ["+44115 496 0907"]
+    assert phones("Tel. +33 6 12 34 56 78") == ["+33 6 12 34 56 78"]
+    assert phones("Order 4496 0907 shipped, ref +44 12") == []
