@@ -64,9 +64,9 @@ def run(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of the recipe's output.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
-    executor: Annotated[ExecutorName, typer.Option(
-        help="Where the steps run: in this process, or on Dask (row-local steps per partition).")
-    ] = ExecutorName.IN_PROCESS,
+    executor: Annotated[ExecutorName | None, typer.Option(
+        help="Where the steps run: in this process, or on Dask (row-local steps per partition). "
+             "Default: the recipe's executor section, else in-process.", show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
         help="Dask: start a local cluster with this many worker processes (default: one per core).")] = None,
     scheduler: Annotated[str | None, typer.Option(
@@ -77,18 +77,18 @@ def run(
     Nothing is written unless the whole run succeeds; the input is never modified.
     Exit code 0 on success, 1 when the run fails (bad input, failed validation), 2 for an invalid recipe.
     """
-    from aiflab.pipeline.executors import make_executor
+    from aiflab.pipeline.executors import executor_for
     from aiflab.pipeline.progress import RichProgress, SilentProgress
     from aiflab.pipeline.recipe import Recipe
     from aiflab.pipeline.runner import run as run_recipe
 
-    try:
-        chosen = make_executor(executor, workers, scheduler)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
     _quiet_libraries()
     try:
         parsed = Recipe.from_yaml(recipe)
+        try:
+            chosen = executor_for(parsed.executor, executor, workers, scheduler)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
         if quiet or not sys.stderr.isatty():
             result = run_recipe(parsed, SilentProgress(), input, output, chosen)
         else:

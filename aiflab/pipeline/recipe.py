@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from aiflab.pipeline.executors import ExecutorName
 from aiflab.pipeline.secrets import REFERENCE_PATTERN, SecretRef
 from aiflab.pipeline.stage import Params, Stage
 
@@ -100,6 +101,29 @@ class OutputSpec(_Strict):
     report_dir: Path | None = None
 
 
+class ExecutorSpec(_Strict):
+    """Where the steps run. The command line's --executor, --workers and --scheduler win over it."""
+
+    name: ExecutorName = Field(default=ExecutorName.IN_PROCESS,
+                               description="in-process (the default) or dask")
+    workers: int | None = Field(default=None, ge=1, description="dask: worker processes of a local cluster "
+                                                               "(default: one per core)")
+    scheduler: str | None = Field(default=None, pattern=r"^[a-z]+://\S+$",
+                                  description="dask: address of an existing cluster's scheduler, e.g. "
+                                              "tcp://host:8786 (a Slurm allocation, see examples/slurm)")
+    partition_mb: int = Field(default=64, ge=1, le=4096,
+                              description="dask: size of the input's partitions in MB (CSV blocks; Parquet "
+                                          "row groups are kept as they are)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExecutorSpec:
+        if self.name is ExecutorName.IN_PROCESS and (self.workers or self.scheduler):
+            raise ValueError("workers and scheduler are for the dask executor: set name: dask")
+        if self.workers and self.scheduler:
+            raise ValueError("give workers (a local cluster) or scheduler (an existing one), not both")
+        return self
+
+
 class ReportOptions(_Strict):
     """Options of the compliance report."""
 
@@ -143,6 +167,7 @@ class RecipeDocument(_Strict):
     seed: int = 0
     steps: list[dict[str, dict[str, Any] | None]] = Field(min_length=1)
     report: ReportOptions = Field(default_factory=ReportOptions)
+    executor: ExecutorSpec = Field(default_factory=ExecutorSpec)
 
 
 SECRET_VALUE_SCHEMA = {"type": "string", "pattern": REFERENCE_PATTERN}
@@ -181,6 +206,7 @@ class Recipe(_Strict):
     seed: int
     steps: tuple[Step, ...]
     report: ReportOptions
+    executor: ExecutorSpec = Field(default_factory=ExecutorSpec)
     processing: ProcessingRecord | None = None
     source: Path | None = Field(default=None, exclude=True)
     source_sha256: str | None = Field(default=None, exclude=True)
@@ -223,6 +249,9 @@ class Recipe(_Strict):
         data["seed"] = self.seed
         data["steps"] = [step.to_dict() for step in self.steps]
         data["report"] = self.report.model_dump(mode="json", exclude_defaults=True)
+        executor = self.executor.model_dump(mode="json", exclude_defaults=True)
+        if executor:
+            data["executor"] = executor
         return data
 
     def to_yaml(self) -> str:

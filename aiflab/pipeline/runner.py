@@ -8,19 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiflab.compliance.distributions import step_distributions
 from aiflab.compliance.pdf import pdf_browser
 from aiflab.compliance.report import ComplianceReport, FileDigest, build_report
 from aiflab.compliance.signing import fingerprint, load_private_key, public_key_of
 from aiflab.compliance.writer import ReportFiles, stage_reports
-from aiflab.errors import AiflabError, Location, OutputError, RecipeError, SecretError, StageError
+from aiflab.errors import Location, OutputError, RecipeError, SecretError
 from aiflab.pipeline.context import RunContext
-from aiflab.pipeline.evidence import StepEvidence
 from aiflab.pipeline.executors import Executor, InProcessExecutor
+from aiflab.pipeline.executors.base import Plan
 from aiflab.pipeline.progress import Progress, SilentProgress
 from aiflab.pipeline.recipe import Recipe
 from aiflab.pipeline.table import Table
-from aiflab.pipeline.table_io import AtomicWrites, read_table, sha256_file, table_format
+from aiflab.pipeline.table_io import AtomicWrites, sha256_file, table_format
 
 
 @dataclass
@@ -58,53 +57,31 @@ def run(recipe: Recipe, progress: Progress | None = None, input_path: Path | Non
     browser, notes = pdf_browser(recipe.report.pdf)
 
     started_at = _now()
-    stages = [step.build() for step in recipe.steps]
-    with progress.task(f"read {source.name}", total=1):
-        df = read_table(source, recipe.input.format, recipe.input.encoding,
-                        recipe.input.delimiter, recipe.input.sheet)
-    files = [FileDigest(role="input", path=_relative(source, report_dir), sha256=sha256_file(source),
-                        bytes=source.stat().st_size)]
-
-    table = Table(df)
+    plan = Plan(stages=[step.build() for step in recipe.steps], source=source, input=recipe.input,
+                target=target, output_format=table_format(target, recipe.output.format),
+                bias_columns=recipe.report.bias_columns, where=recipe.source)
     ctx = RunContext(seed=recipe.seed, secrets=dict(recipe.secrets), base_dir=recipe.base_dir,
                      progress=progress)
-    evidence: list[StepEvidence] = []
-    artefacts = []
-    with executor:
-        for index, stage in enumerate(stages, start=1):
-            where = Location(recipe.source, field=f"steps[{index - 1}] {stage.name}")
-            with progress.task(f"[{index}/{len(stages)}] {stage.name}", total=1):
-                try:
-                    result = executor.run_stage(stage, table, ctx, index)
-                except AiflabError as exc:
-                    if exc.where is None:
-                        exc.where = where
-                    raise
-                except Exception as exc:
-                    raise StageError(f"{type(exc).__name__}: {exc}", where) from exc
-            result.evidence.distributions = step_distributions(table, result.table,
-                                                               recipe.report.bias_columns)
-            table = result.table
-            evidence.append(result.evidence)
-            artefacts.extend(result.artefacts)
-            for artefact in result.evidence.artefacts:
-                files.append(FileDigest(role="artefact", path=artefact.name,
-                                        sha256=artefact.sha256, bytes=artefact.bytes))
-            for aux, digest in result.evidence.inputs_read.items():
-                files.append(FileDigest(role="auxiliary", path=aux, sha256=digest))
-
     with AtomicWrites() as writes:
-        digest, size = writes.table(table.df, target, recipe.output.format)
-        files.append(FileDigest(role="output", path=_relative(target, report_dir), sha256=digest,
-                                bytes=size))
-        for artefact in artefacts:
+        with executor:
+            done = executor.execute(plan, ctx, writes)
+        files = [FileDigest(role="input", path=_relative(source, report_dir), sha256=sha256_file(source),
+                            bytes=source.stat().st_size)]
+        for step in done.evidence:
+            files += [FileDigest(role="artefact", path=a.name, sha256=a.sha256, bytes=a.bytes)
+                      for a in step.artefacts]
+            files += [FileDigest(role="auxiliary", path=aux, sha256=digest)
+                      for aux, digest in step.inputs_read.items()]
+        files += [FileDigest(role="output", path=_relative(path, report_dir), sha256=digest, bytes=size)
+                  for path, digest, size in done.outputs]
+        for artefact in done.artefacts:
             writes.bytes(artefact.content, report_dir / artefact.name)
         key = fingerprint(public_key_of(signing_key)) if signing_key is not None else None
-        report = build_report(recipe, evidence, files, started_at, _now(), key, notes)
-        written = stage_reports(writes, report, recipe.report, table.df,
-                                table_format(target, recipe.output.format), report_dir, signing_key, browser)
+        report = build_report(recipe, done.evidence, files, started_at, _now(), key, notes)
+        written = stage_reports(writes, report, recipe.report, done.table.df, plan.output_format, report_dir,
+                                signing_key, browser)
         writes.commit()
-    return RunResult(table, report, target, written.json, written.html, written)
+    return RunResult(done.table, report, target, written.json, written.html, written)
 
 
 def _signing_key(recipe: Recipe) -> Any:

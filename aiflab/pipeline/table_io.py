@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiflab.errors import InputError, Location, OutputError
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
            ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+NumberKind = Literal["empty", "integer", "float", "text"]
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
@@ -60,8 +63,22 @@ def read_table(path: Path, fmt: str | None = None, encoding: str = "utf-8",
         "jsonl": lambda: _read_jsonl(path, encoding),
         "xlsx": lambda: pd.read_excel(path, sheet_name=sheet or 0, engine="openpyxl"),
     }
-    try:
+    with reading_errors(path, fmt, encoding):
         df = readers[fmt]()
+    if df.empty:
+        raise InputError(f"the table is empty ({len(df)} rows, {len(df.columns)} columns)",
+                         Location(path))
+    df.columns = [str(c) for c in df.columns]
+    return df
+
+
+@contextmanager
+def reading_errors(path: Path, fmt: str, encoding: str) -> Iterator[None]:
+    """Turn the readers' exceptions into an InputError naming `path` (and the line, when known)."""
+    import pandas as pd
+
+    try:
+        yield
     except InputError:
         raise
     except UnicodeDecodeError as exc:
@@ -75,11 +92,6 @@ def read_table(path: Path, fmt: str | None = None, encoding: str = "utf-8",
     except Exception as exc:  # pyarrow and openpyxl raise their own types for corrupt files
         raise InputError(f"cannot read as {fmt}: {type(exc).__name__}: {_first_line(exc)}",
                          Location(path)) from None
-    if df.empty:
-        raise InputError(f"the table is empty ({len(df)} rows, {len(df.columns)} columns)",
-                         Location(path))
-    df.columns = [str(c) for c in df.columns]
-    return df
 
 
 def read_columns(path: Path, fmt: str | None = None, encoding: str = "utf-8",
@@ -127,7 +139,10 @@ class AtomicWrites:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         for tmp, _ in self._pending:
-            tmp.unlink(missing_ok=True)
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
         self._pending.clear()
 
     def table(self, df: pd.DataFrame, path: Path, fmt: str | None = None) -> tuple[str, int]:
@@ -147,6 +162,29 @@ class AtomicWrites:
             raise OutputError(f"cannot write output: {exc.strerror}", Location(path)) from None
         return sha256_file(tmp), tmp.stat().st_size
 
+    def stream(self, parts: Iterable[bytes], path: Path) -> tuple[str, int]:
+        """Stage the concatenation of `parts` for `path`; return its sha256 and size."""
+        tmp = self._temporary(path)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with tmp.open("wb") as handle:
+                for part in parts:
+                    handle.write(part)
+                    digest.update(part)
+                    size += len(part)
+        except OSError as exc:
+            raise OutputError(f"cannot write output: {exc.strerror}", Location(path)) from None
+        return digest.hexdigest(), size
+
+    def directory(self, path: Path) -> Path:
+        """A new temporary folder that `commit` renames to `path` (replacing what is there)."""
+        tmp = self._temporary(path)
+        try:
+            tmp.mkdir()
+        except OSError as exc:
+            raise OutputError(f"cannot create the folder: {exc.strerror}", Location(path)) from None
+        return tmp
+
     def bytes(self, data: bytes, path: Path) -> str:
         """Stage `data` for `path`; return its sha256."""
         tmp = self._temporary(path)
@@ -159,6 +197,8 @@ class AtomicWrites:
     def commit(self) -> None:
         for tmp, path in self._pending:
             try:
+                if tmp.is_dir() and path.exists():
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
                 os.replace(tmp, path)
             except OSError as exc:
                 raise OutputError(f"cannot write: {exc.strerror}", Location(path)) from None
@@ -193,28 +233,55 @@ def parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _read_csv(path: Path, encoding: str, delimiter: str | None) -> pd.DataFrame:
-    import pandas as pd
-
+def csv_options(path: Path, encoding: str, delimiter: str | None) -> dict[str, Any]:
+    """pandas.read_csv options: every cell as text, only empty cells missing, delimiter detected."""
     if delimiter is None:
         with path.open(encoding=encoding, newline="") as handle:
             delimiter = _sniff(handle.read(65536))
-    df = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False,
-                     na_values=[""], encoding_errors="strict")
-    return infer_numbers(df)
+    return {"sep": delimiter, "encoding": encoding, "dtype": str, "keep_default_na": False,
+            "na_values": [""], "encoding_errors": "strict"}
+
+
+def _read_csv(path: Path, encoding: str, delimiter: str | None) -> pd.DataFrame:
+    import pandas as pd
+
+    return infer_numbers(pd.read_csv(path, **csv_options(path, encoding, delimiter)))
 
 
 def infer_numbers(df: pd.DataFrame) -> pd.DataFrame:
     """Convert text columns to numbers where every value is a plain number without leading zeros."""
-    import pandas as pd
+    return convert_numbers(df, number_kinds(df))
 
+
+def number_kinds(df: pd.DataFrame) -> dict[str, NumberKind]:
+    """What each text column of `df` holds: integer or float numbers only, other text, or nothing."""
+    kinds: dict[str, NumberKind] = {}
     for column in df.columns:
         values = df[column].dropna()
-        if values.empty or not values.map(lambda v: bool(_NUMBER.match(v))).all():
-            continue
-        numbers = pd.to_numeric(df[column])
-        is_integer = values.str.fullmatch(r"-?[0-9]+").all()
-        df[column] = numbers.astype("Int64") if is_integer else numbers
+        if values.empty:
+            kinds[column] = "empty"
+        elif not values.map(lambda v: isinstance(v, str) and bool(_NUMBER.match(v))).all():
+            kinds[column] = "text"
+        else:
+            kinds[column] = "integer" if values.str.fullmatch(r"-?[0-9]+").all() else "float"
+    return kinds
+
+
+def merge_number_kinds(parts: list[dict[str, NumberKind]]) -> dict[str, NumberKind]:
+    """The kinds of a whole table from those of its parts (text wins, then float, then integer)."""
+    order = ("empty", "integer", "float", "text")
+    return {column: max((part[column] for part in parts), key=order.index) for column in parts[0]}
+
+
+def convert_numbers(df: pd.DataFrame, kinds: dict[str, NumberKind]) -> pd.DataFrame:
+    """`df` with its integer columns as Int64 and its float columns as float64."""
+    import pandas as pd
+
+    for column, kind in kinds.items():
+        if kind == "integer":
+            df[column] = pd.to_numeric(df[column]).astype("Int64")
+        elif kind == "float":
+            df[column] = pd.to_numeric(df[column]).astype("float64")
     return df
 
 

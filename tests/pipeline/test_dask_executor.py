@@ -9,17 +9,22 @@ from typing import ClassVar
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import Field
 
 from aiflab.clean.messy import messy_citizens
 from aiflab.errors import StageError
 from aiflab.pipeline.context import RunContext
-from aiflab.pipeline.executors import make_executor
+from aiflab.pipeline.executors import executor_for, make_executor
+from aiflab.pipeline.executors.base import Execution, Plan
+from aiflab.pipeline.executors.chunked_input import ChunkedInput
 from aiflab.pipeline.executors.dask_cluster import DaskExecutor
-from aiflab.pipeline.recipe import Recipe
+from aiflab.pipeline.recipe import ExecutorSpec, InputSpec, Recipe
 from aiflab.pipeline.runner import run
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import Table
+from aiflab.pipeline.table_io import AtomicWrites, read_table
 
 distributed = pytest.importorskip("distributed")
 
@@ -71,6 +76,7 @@ def test_dask_gives_the_same_output_and_report_totals(recipe: Recipe, scheduler:
     local = run(recipe, output_path=recipe.base_dir / "local" / "clean.csv")
     spread = run(recipe, output_path=recipe.base_dir / "dask" / "clean.csv",
                  executor=DaskExecutor(scheduler=scheduler, partitions=3))
+    assert spread.table.df.empty and list(spread.table.df.columns) == list(local.table.df.columns)
     assert spread.output.read_bytes() == local.output.read_bytes()
     assert spread.report.totals == local.report.totals
     for mine, theirs in zip(spread.report.steps, local.report.steps, strict=True):
@@ -121,25 +127,94 @@ class FlakyStage(Stage):
         return table.with_df(df)
 
 
-def test_a_task_that_fails_once_is_retried_without_losing_or_duplicating_rows(scheduler: str) -> None:
+def execute(executor: DaskExecutor, df: pd.DataFrame, stages: list[Stage], folder: Path,
+            fmt: str = "csv") -> tuple[Execution, Path]:
+    """Run `stages` on `df` (written as CSV) with `executor`; the execution and the committed output."""
+    source, target = folder / "in.csv", folder / f"out.{fmt}"
+    df.to_csv(source, index=False)
+    plan = Plan(stages, source, InputSpec(path=source), target, fmt)
+    with AtomicWrites() as writes, executor:
+        done = executor.execute(plan, RunContext(), writes)
+        writes.commit()
+    return done, target
+
+
+def test_a_task_that_fails_once_is_retried_without_losing_or_duplicating_rows(scheduler: str,
+                                                                             tmp_path: Path) -> None:
     df = pd.DataFrame({"name": [f"n{i}" for i in range(10)]})
-    with DaskExecutor(scheduler=scheduler, partitions=4) as executor:
-        result = executor.run_stage(FlakyStage(column="name", fail_once="n3"), Table(df), RunContext(), 1)
+    done, target = execute(DaskExecutor(scheduler=scheduler, partitions=4),
+                           df, [FlakyStage(column="name", fail_once="n3")], tmp_path)
     assert "name" in FAILED
-    assert result.df["name"].tolist() == [f"N{i}" for i in range(10)]
-    assert result.df.index.tolist() == list(range(10))
-    assert (result.evidence.rows_in, result.evidence.rows_out) == (10, 10)
-    assert result.evidence.cells_changed == {"name": 10}
+    assert pd.read_csv(target)["name"].tolist() == [f"N{i}" for i in range(10)]
+    step = done.evidence[0]
+    assert (step.rows_in, step.rows_out, step.cells_changed) == (10, 10, {"name": 10})
+    assert step.metrics["executor"]["partitions"] == 4
 
 
-def test_an_aiflab_error_on_a_partition_is_raised_not_retried(scheduler: str) -> None:
+def test_an_aiflab_error_on_a_partition_is_raised_not_retried_and_nothing_is_written(
+        scheduler: str, tmp_path: Path) -> None:
     df = pd.DataFrame({"name": ["a", "b", "refuse", "c"]})
-    with DaskExecutor(scheduler=scheduler, partitions=2) as executor, \
-            pytest.raises(StageError, match="asked to refuse"):
-        executor.run_stage(FlakyStage(column="name", fail_once="-"), Table(df), RunContext(), 1)
+    with pytest.raises(StageError, match="asked to refuse") as error:
+        execute(DaskExecutor(scheduler=scheduler, partitions=2), df,
+                [FlakyStage(column="name", fail_once="-")], tmp_path, "parquet")
+    assert "steps[0] tests.flaky" in str(error.value.where)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
-def test_executor_choice_is_checked() -> None:
+def test_parquet_output_is_a_partitioned_dataset_with_every_part_in_the_report(
+        recipe: Recipe, scheduler: str) -> None:
+    local = run(recipe, output_path=recipe.base_dir / "local" / "clean.parquet")
+    spread = run(recipe, output_path=recipe.base_dir / "dask" / "clean.parquet",
+                 executor=DaskExecutor(scheduler=scheduler, partitions=3))
+    assert spread.output.is_dir()
+    parts = sorted(spread.output.iterdir())
+    assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    outputs = {f.path: f.sha256 for f in spread.report.lineage.files if f.role == "output"}
+    assert outputs == {f"clean.parquet/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in parts}
+    pd.testing.assert_frame_equal(pd.read_parquet(spread.output), pd.read_parquet(local.output))
+    assert not [p for p in spread.output.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_the_recipe_can_choose_the_executor_and_the_command_line_wins(recipe: Recipe) -> None:
+    spec = ExecutorSpec(name="dask", workers=3, partition_mb=8)
+    chosen = executor_for(spec)
+    assert isinstance(chosen, DaskExecutor) and (chosen.workers, chosen.partition_mb) == (3, 8)
+    assert executor_for(spec, workers=1).workers == 1
+    assert executor_for(spec, scheduler="tcp://127.0.0.1:1").scheduler == "tcp://127.0.0.1:1"
+    assert executor_for(spec, "in-process").name == "in-process"
+    with pytest.raises(ValueError, match="set name: dask"):
+        ExecutorSpec(workers=2)
+    with pytest.raises(ValueError, match="not both"):
+        ExecutorSpec(name="dask", workers=2, scheduler="tcp://127.0.0.1:1")
+    data = recipe.to_dict() | {"executor": {"name": "dask", "workers": 2}}
+    assert Recipe.from_dict(data).executor.workers == 2
+    assert Recipe.from_dict(data).to_dict()["executor"] == {"name": "dask", "workers": 2}
+
+
+@given(st.lists(st.one_of(st.just(""), st.from_regex(r"-?[0-9]{1,4}(\.[0-9]{1,2})?", fullmatch=True),
+                          st.sampled_from(["007", "x", "1e3", "NA"])), min_size=1, max_size=40),
+       st.integers(1, 7))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_chunks_have_the_types_and_row_numbers_of_a_whole_read(tmp_path: Path, cells: list[str],
+                                                               parts: int) -> None:
+    path = tmp_path / "cells.csv"
+    path.write_text("id,value\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cells)), encoding="utf-8")
+    source = ChunkedInput(path, InputSpec(path=path), partitions=parts)
+    source.scan()
+    chunks = list(source.chunks())
+    assert len(chunks) == source.chunks_count and source.rows == len(cells)
+    pd.testing.assert_frame_equal(pd.concat(chunks), read_table(path))
+
+
+def test_chunked_parquet_input_matches_a_whole_read(tmp_path: Path) -> None:
+    df = messy_citizens(50, seed=1).df
+    df.to_parquet(tmp_path / "c.parquet")
+    source = ChunkedInput(tmp_path / "c.parquet", InputSpec(path=tmp_path / "c.parquet"), partitions=4)
+    source.scan()
+    pd.testing.assert_frame_equal(pd.concat(source.chunks()), read_table(tmp_path / "c.parquet"))
+
+
+def test_make_executor_checks_its_options() -> None:
     assert make_executor().name == "in-process"
     assert make_executor("dask", workers=2).name == "dask"
     with pytest.raises(ValueError, match="need --executor dask"):

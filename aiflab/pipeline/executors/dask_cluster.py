@@ -1,38 +1,65 @@
-"""The Dask executor: row-local steps run per partition on a Dask cluster, the others on the collected table.
+"""The Dask executor: the input streams through the workers in partitions, row-local steps run there.
+
+The driver reads the input in chunks (`ChunkedInput`) and sends each to a worker, which runs the
+recipe's consecutive row-local steps on it and writes it as one part of the output; the rows never
+come back to the driver, and only a few partitions are in flight at a time, so memory stays bounded
+by the partition size, not the table. A step that needs the whole table (not row-local) collects
+it: the partitions computed so far come to the driver, the step runs there as in-process (its
+evidence says so and how much memory the table took), and the result is sent out again.
+
+Output: Parquet as a partitioned dataset (a folder of part files, written to a temporary folder
+and renamed when complete); CSV and JSON Lines as one file, the parts concatenated in order.
 
 The cluster is a local one (`workers` processes, one thread each) or an existing one (`scheduler`
-address, e.g. started by dask-jobqueue on Slurm). Workers resolve the recipe's secrets themselves
-(`env:` and `file:` references), so they must see the same environment and files.
+address, e.g. started on Slurm, see examples/slurm). Workers resolve the recipe's secrets
+themselves (`env:` and `file:` references), so they must see the same environment and files.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiflab.compliance.distributions import step_distributions
+from aiflab.errors import StageError
 from aiflab.pipeline.evidence import Finding
-from aiflab.pipeline.executors.base import Executor
-from aiflab.pipeline.executors.partitions import merge_partitions, run_partition
+from aiflab.pipeline.executors.base import Execution, Executor, Plan, step_errors
+from aiflab.pipeline.executors.chunked_input import ChunkedInput
+from aiflab.pipeline.executors.partitions import (
+    ChainSettings,
+    PartitionState,
+    PartitionStep,
+    concat_rows,
+    merge_step,
+    run_chain,
+    split_rows,
+    start,
+    write_part,
+)
+from aiflab.pipeline.table import ColumnInfo, Table
 
 if TYPE_CHECKING:
     from aiflab.pipeline.context import RunContext
-    from aiflab.pipeline.stage import Stage, StageResult
-    from aiflab.pipeline.table import Table
+    from aiflab.pipeline.stage import Stage
+    from aiflab.pipeline.table_io import AtomicWrites
 
 
 class DaskExecutor(Executor):
-    """Run row-local steps on partitions of the table on Dask; `retries` re-runs a task that failed."""
+    """Run a recipe on Dask; `retries` re-runs a partition task whose worker failed or died."""
 
     name = "dask"
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None,
-                 partitions: int | None = None, retries: int = 2) -> None:
+                 partitions: int | None = None, retries: int = 2, partition_mb: int = 64) -> None:
         if workers is not None and scheduler is not None:
             raise ValueError("give --workers (a local cluster) or --scheduler (an existing one), not both")
         if workers is not None and workers < 1:
             raise ValueError("--workers must be at least 1")
-        self.workers, self.scheduler, self.partitions, self.retries = workers, scheduler, partitions, retries
+        self.workers, self.scheduler, self.partitions = workers, scheduler, partitions
+        self.retries, self.partition_mb = retries, partition_mb
         self._cluster: Any = None
         self._client: Any = None
 
@@ -54,36 +81,188 @@ class DaskExecutor(Executor):
             self._cluster.close()
         self._client = self._cluster = None
 
-    def run_stage(self, stage: Stage, table: Table, ctx: RunContext, index: int) -> StageResult:
+    def execute(self, plan: Plan, ctx: RunContext, writes: AtomicWrites) -> Execution:
         if self._client is None:
             raise RuntimeError("use the Dask executor inside a `with` block")
-        if not stage.row_local:
-            return self._collected(stage, table, ctx, index)
-        import dask
-        import dask.dataframe as dd
+        source = ChunkedInput(plan.source, plan.input, self.partition_mb, self.partitions)
+        with ctx.progress.task(f"scan {plan.source.name}", total=1):
+            source.scan()
+        settings = ChainSettings(ctx.seed, dict(ctx.secrets), ctx.base_dir, tuple(plan.bias_columns))
+        run = _DaskRun(self._client, plan, source, settings, self.retries)
+        for index, stage in enumerate(plan.stages, start=1):
+            if stage.row_local:
+                run.pending.append((index, stage))
+                continue
+            with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (whole table)", total=1):
+                run.collected(index, stage, ctx)
+        with ctx.progress.task(f"steps on {source.chunks_count} partitions, write {plan.target.name}",
+                               total=source.chunks_count) as task:
+            done = run.finish(writes, task.advance)
+        return done
 
-        started_at = datetime.now(UTC).isoformat(timespec="seconds")
-        started = time.perf_counter()
-        count = max(1, min(len(table.df), self.partitions or 2 * sum(self._client.nthreads().values())))
-        with dask.config.set({"dataframe.convert-string": False}):  # keep pandas dtypes as in-process
-            parts = dd.from_pandas(table.df, npartitions=count, sort=False).to_delayed()
-        task = dask.delayed(run_partition, pure=False)
-        futures = self._client.compute(
-            [task(part, stage, table.columns, ctx.seed, ctx.secrets, ctx.base_dir, index) for part in parts],
-            retries=self.retries)
-        result = merge_partitions(self._client.gather(futures))
-        result.evidence.started_at = started_at
-        result.evidence.duration_s = round(time.perf_counter() - started, 3)
-        result.evidence.metrics["executor"] = {
-            "name": self.name, "mode": "partitions", "partitions": len(parts), "retries": self.retries}
-        return result
 
-    def _collected(self, stage: Stage, table: Table, ctx: RunContext, index: int) -> StageResult:
-        """A step that needs the whole table runs on it here, in the driver, as in-process."""
-        result = stage.run(table, ctx, index=index)
-        rows = len(table.df)
-        result.evidence.metrics["executor"] = {"name": self.name, "mode": "collected", "rows_collected": rows}
-        result.evidence.findings.append(Finding(
+class _DaskRun:
+    """The state of one run: where the rows are (input or partitions on workers), pending steps."""
+
+    def __init__(self, client: Any, plan: Plan, source: ChunkedInput, settings: ChainSettings,
+                 retries: int) -> None:
+        self.client, self.plan, self.source = client, plan, source
+        self.settings, self.retries = settings, retries
+        self.pending: list[tuple[int, Stage]] = []
+        self.parts: list[Any] | None = None
+        """futures of PartitionState on the workers; None while the rows are still in the input"""
+        self.columns: dict[str, ColumnInfo] = {}
+        self.records: dict[int, list[PartitionStep]] = {}
+        self.evidence: dict[int, Any] = {}
+        self.artefacts: dict[int, list[Any]] = {}
+        self.in_flight = max(2, 2 * sum(client.nthreads().values()))
+
+    def collected(self, index: int, stage: Stage, ctx: RunContext) -> None:
+        """Run a step that needs the whole table on the collected rows, then partition them again."""
+        states = self._gather(self._chained())
+        self._record(states)
+        before = Table(concat_rows(states), states[0].columns)
+        with step_errors(self.plan, index, stage):
+            result = stage.run(before, ctx, index=index)
+        evidence = result.evidence
+        evidence.distributions = step_distributions(before, result.table, self.settings.bias_columns)
+        size = int(before.df.memory_usage(deep=True).sum())
+        evidence.metrics["executor"] = {"name": "dask", "mode": "collected", "rows_collected": len(before.df),
+                                        "memory_bytes": size}
+        evidence.findings.append(Finding(
             severity="info", code="collected-to-one-table",
-            message=f"this step is not row-local: it ran on the whole table ({rows:,} rows) in one process"))
-        return result
+            message=f"this step is not row-local: it ran on the whole table ({len(before.df):,} rows, "
+                    f"{size / 2**20:,.0f} MiB in memory) in one process"))
+        self.evidence[index], self.artefacts[index] = evidence, result.artefacts
+        self.columns = result.table.columns
+        chunks = split_rows(result.table.df, self.source.chunk_rows)
+        self.parts = self.client.scatter([start(chunk, self.columns) for chunk in chunks])
+
+    def finish(self, writes: AtomicWrites, advance: Any) -> Execution:
+        """Run the pending steps on every partition and write the output; the run's evidence."""
+        target, fmt = self.plan.target, self.plan.output_format
+        if fmt == "xlsx":  # one workbook: the rows come to the driver
+            states = self._gather(self._chained())
+            self._record(states)
+            digest, size = writes.table(concat_rows(states), target, fmt)
+            outputs = [(target, digest, size)]
+        elif fmt == "parquet":
+            folder = writes.directory(target)
+            states = self._written(folder, fmt, advance)
+            outputs = [(target / s.written[0], s.written[1], s.written[2]) for s in states if s.written]
+        else:
+            folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.parts-", dir=_made(target.parent)))
+            try:
+                states = self._written(folder, fmt, advance)
+                names = [s.written[0] for s in states if s.written]
+                digest, size = writes.stream(_file_bytes(folder, names), target)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            outputs = [(target, digest, size)]
+        return self._execution(states, outputs)
+
+    def _execution(self, states: list[PartitionState], outputs: list[tuple[Path, str, int]]) -> Execution:
+        for index, steps in self.records.items():
+            self.evidence[index], self.artefacts[index] = merge_step(steps)
+        indices = sorted(self.evidence)
+        columns = states[0].columns if states else self.columns
+        schema = states[0].df.head(0) if states and states[0].df is not None else None
+        import pandas as pd
+
+        table = Table(schema if schema is not None else pd.DataFrame(), columns)
+        return Execution(table, [self.evidence[i] for i in indices],
+                         [a for i in indices for a in self.artefacts[i]], outputs)
+
+    def _chained(self) -> list[Any]:
+        """Futures of every partition after the pending steps (which are then done)."""
+        stages, self.pending = self.pending, []
+        if self.parts is None:
+            return [self._submit(run_chain, start(chunk, self.columns), stages, self.settings)
+                    for chunk in self.source.chunks()]
+        return [self._submit(run_chain, part, stages, self.settings) for part in self.parts]
+
+    def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
+        """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
+        from distributed import as_completed
+
+        stages, self.pending = self.pending, []
+        results: dict[int, PartitionState] = {}
+        running = as_completed(with_results=True)
+        numbered: dict[Any, int] = {}
+        sources = self._sources()
+        try:
+            for number, part in enumerate(sources):
+                chained = self._submit(run_chain, part, stages, self.settings)
+                future = self._submit(write_part, chained, folder, number, fmt)
+                numbered[future] = number
+                running.add(future)
+                if running.count() >= self.in_flight:
+                    self._take(running, numbered, results, advance, block=1)
+            self._take(running, numbered, results, advance)
+        except StageError:
+            raise
+        except Exception as exc:
+            raise self._failure(stages, exc) from exc
+        states = [results[n] for n in sorted(results)]
+        self._raise_errors(states)
+        self._record(states)
+        return states
+
+    def _sources(self) -> Iterator[Any]:
+        if self.parts is None:
+            yield from (start(chunk, self.columns) for chunk in self.source.chunks())
+        else:
+            parts, self.parts = self.parts, None
+            yield from parts
+
+    def _take(self, running: Any, numbered: dict[Any, int], results: dict[int, PartitionState],
+              advance: Any, block: int | None = None) -> None:
+        for taken, (future, state) in enumerate(running, start=1):
+            results[numbered.pop(future)] = state
+            advance(1)
+            if block is not None and taken >= block:
+                return
+
+    def _submit(self, function: Any, *args: Any) -> Any:
+        return self.client.submit(function, *args, pure=False, retries=self.retries)
+
+    def _gather(self, futures: list[Any]) -> list[PartitionState]:
+        try:
+            states = self.client.gather(futures)
+        except StageError:
+            raise
+        except Exception as exc:
+            raise self._failure([], exc) from exc
+        self._raise_errors(states)
+        return states
+
+    def _record(self, states: Sequence[PartitionState]) -> None:
+        """Keep the partitions' records of the steps done so far (they leave the states here)."""
+        for state in states:
+            for step in state.steps:
+                self.records.setdefault(step.index, []).append(step)
+            state.steps = []
+
+    def _raise_errors(self, states: Sequence[PartitionState]) -> None:
+        for state in states:
+            if state.error is not None:
+                index = getattr(state.error, "step_index", 0)
+                with step_errors(self.plan, index, self.plan.stages[index - 1]):
+                    raise state.error
+
+    def _failure(self, stages: Sequence[tuple[int, Stage]], exc: Exception) -> StageError:
+        steps = ", ".join(f"{i} ({s.name})" for i, s in stages) or "reading the input"
+        return StageError(f"a partition failed after {self.retries} retries in steps {steps}: "
+                          f"{type(exc).__name__}: {exc}")
+
+
+def _file_bytes(folder: Path, names: Sequence[str]) -> Iterator[bytes]:
+    for name in names:
+        with (folder / name).open("rb") as handle:
+            while block := handle.read(1 << 22):
+                yield block
+
+
+def _made(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

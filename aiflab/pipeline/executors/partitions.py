@@ -1,19 +1,24 @@
-"""One step on one partition (run on a Dask worker), and the merge of the partitions' results into one."""
+"""What runs on a Dask worker: a chain of row-local steps on one partition, and writing a partition.
+
+And, in the driver, the merge of the partitions' evidence of one step into the evidence of the
+whole table: rows and cells summed, findings concatenated, metrics equal in every partition kept
+once and the others listed per partition, side files concatenated, distributions added up.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiflab.compliance.distributions import ColumnCounts, add_counts, count_step, fold_counts
 from aiflab.errors import AiflabError, StageError
 from aiflab.pipeline.context import PendingArtefact, RunContext
 from aiflab.pipeline.evidence import Artefact, StepEvidence
 from aiflab.pipeline.secrets import SecretRef
-from aiflab.pipeline.stage import StageResult
 from aiflab.pipeline.table import ColumnInfo, Table
 
 if TYPE_CHECKING:
@@ -24,45 +29,113 @@ if TYPE_CHECKING:
 _SEVERITY = {"ok": 0, "warning": 1, "failed": 2}
 
 
+@dataclass(frozen=True)
+class ChainSettings:
+    """What every partition task needs besides its rows: the run's seed, secrets and folders."""
+
+    seed: int
+    secrets: dict[str, SecretRef]
+    base_dir: Path
+    bias_columns: tuple[str, ...] = ()
+
+
 @dataclass
-class PartitionResult:
-    """What one partition returned: its table, knowledge, evidence and side files, or an aiflab error."""
+class PartitionStep:
+    """One step's record on one partition."""
 
-    df: pd.DataFrame | None = None
-    columns: dict[str, ColumnInfo] | None = None
-    evidence: StepEvidence | None = None
-    artefacts: list[PendingArtefact] | None = None
+    index: int
+    evidence: StepEvidence
+    counts: list[ColumnCounts]
+    artefacts: list[PendingArtefact]
+
+
+@dataclass
+class PartitionState:
+    """A partition after a chain of steps: its rows (None once written), knowledge and records."""
+
+    df: pd.DataFrame | None
+    """the rows; once written, none of them (the columns and their types only)"""
+    columns: dict[str, ColumnInfo]
+    steps: list[PartitionStep] = field(default_factory=list)
     error: AiflabError | None = None
+    written: tuple[str, str, int] | None = None
+    """(file name, sha256, bytes) of the part file this partition was written to"""
+
+def start(df: pd.DataFrame, columns: dict[str, ColumnInfo]) -> PartitionState:
+    """A partition of the input, before any step."""
+    return PartitionState(df, {name: info.copy() for name, info in columns.items()})
 
 
-def run_partition(df: pd.DataFrame, stage: Stage, columns: dict[str, ColumnInfo], seed: int,
-                  secrets: dict[str, SecretRef], base_dir: Path, index: int) -> PartitionResult:
-    """Run `stage` on one partition with its own RunContext.
+def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]],
+              settings: ChainSettings) -> PartitionState:
+    """Run row-local `stages` (step index, stage) on one partition, each with its own RunContext.
 
-    An aiflab error (a refusal that would recur) is returned rather than raised, so that Dask retries
-    only unexpected failures such as a lost worker.
+    An aiflab error (a refusal that would recur) is kept in the state rather than raised, so that
+    Dask retries only unexpected failures such as a lost worker.
     """
-    ctx = RunContext(seed=seed, secrets=secrets, base_dir=base_dir)
-    try:
-        result = stage.run(Table(df, {name: info.copy() for name, info in columns.items()}), ctx, index=index)
-    except AiflabError as exc:
-        return PartitionResult(error=exc)
-    return PartitionResult(result.df, result.table.columns, result.evidence, result.artefacts)
+    if state.error is not None or not stages:
+        return state
+    table, steps = Table(state.df, state.columns), list(state.steps)
+    for index, stage in stages:
+        ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir)
+        try:
+            result = stage.run(table, ctx, index=index)
+        except AiflabError as exc:
+            exc.step_index = index  # type: ignore[attr-defined]
+            return PartitionState(None, table.columns, steps, exc)
+        steps.append(PartitionStep(index, result.evidence, count_step(table, result.table,
+                                                                      settings.bias_columns),
+                                   result.artefacts))
+        table = result.table
+    return PartitionState(table.df, table.columns, steps)
 
 
-def merge_partitions(results: list[PartitionResult]) -> StageResult:
-    """One StageResult from the partitions' results, in partition order.
+def write_part(state: PartitionState, folder: Path, number: int, fmt: str) -> PartitionState:
+    """Write the partition's rows as part `number` in `folder`, in the output's format.
+
+    CSV and JSON Lines parts are pieces of one file (only part 0 has the CSV header); Parquet parts
+    are the files of a partitioned Parquet dataset.
+    """
+    from aiflab.pipeline.table_io import parquet_ready
+
+    if state.error is not None:
+        return state
+    df = state.df
+    assert df is not None
+    name = f"part-{number:05d}.{'parquet' if fmt == 'parquet' else fmt}"
+    path = folder / name
+    if fmt == "csv":
+        df.to_csv(path, index=False, header=number == 0)
+    elif fmt == "jsonl":
+        df.to_json(path, orient="records", lines=True, force_ascii=False, date_format="iso")
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(_parquet_table(parquet_ready(df)), path)
+    data = path.read_bytes()
+    return replace(state, df=df.head(0), written=(name, hashlib.sha256(data).hexdigest(), len(data)))
+
+
+def _parquet_table(df: pd.DataFrame) -> Any:
+    """An Arrow table of `df`; all-missing text columns typed as strings, so every part agrees."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_null(column.type):
+            table = table.set_column(i, pa.field(column.name, pa.string()),
+                                     pa.nulls(len(table), pa.string()))
+    return table
+
+
+def merge_step(parts: Sequence[PartitionStep]) -> tuple[StepEvidence, list[PendingArtefact]]:
+    """The evidence and side files of one step over all partitions, in partition order.
 
     Rows in and out, dropped rows and changed cells are summed; findings concatenated; metrics that
     are equal in every partition kept once, the others listed per partition under `per_partition`;
-    the column knowledge and the other evidence fields are the first partition's.
+    the other evidence fields are the first partition's.
     """
-    import pandas as pd
-
-    for result in results:
-        if result.error is not None:
-            raise result.error
-    evidences = [r.evidence for r in results if r.evidence is not None]
+    evidences = [p.evidence for p in parts]
     first = evidences[0]
     merged = first.model_copy(deep=True)
     merged.rows_in = sum(e.rows_in for e in evidences)
@@ -73,17 +146,36 @@ def merge_partitions(results: list[PartitionResult]) -> StageResult:
     merged.status = max((e.status for e in evidences), key=_SEVERITY.__getitem__)
     merged.metrics = _merge_metrics([e.metrics for e in evidences])
     merged.inputs_read = {k: v for e in evidences for k, v in e.inputs_read.items()}
+    merged.duration_s = round(sum(e.duration_s or 0.0 for e in evidences), 3)
     if any(e.summary != first.summary for e in evidences):
         merged.summary = f"{len(evidences)} partitions (counts are totals); partition 1: {first.summary}"
     descriptions = {a.name: a.description for e in evidences for a in e.artefacts}
-    artefacts = _merge_artefacts([a for r in results for a in r.artefacts or []])
+    artefacts = _merge_artefacts([a for p in parts for a in p.artefacts])
     merged.artefacts = [Artefact(name=a.name, description=descriptions[a.name],
                                  sha256=hashlib.sha256(a.content).hexdigest(), bytes=len(a.content))
                         for a in artefacts]
-    df = pd.concat([r.df for r in results], copy=False)
-    if df.index.has_duplicates:  # the stage renumbered each partition's rows: renumber the whole table
-        df = df.reset_index(drop=True)
-    return StageResult(Table(df, results[0].columns or {}), merged, artefacts)
+    merged.distributions = [fold_counts(c) for c in add_counts([p.counts for p in parts])]
+    merged.metrics["executor"] = {"name": "dask", "mode": "partitions", "partitions": len(parts),
+                                  "duration": "summed over partitions"}
+    return merged, artefacts
+
+
+def raise_first_error(states: Iterable[PartitionState]) -> None:
+    for state in states:
+        if state.error is not None:
+            raise state.error
+
+
+def concat_rows(states: Sequence[PartitionState]) -> pd.DataFrame:
+    """The rows of all partitions as one DataFrame (renumbered when partitions renumbered theirs)."""
+    import pandas as pd
+
+    df = pd.concat([s.df for s in states], copy=False)
+    return df.reset_index(drop=True) if df.index.has_duplicates else df
+
+
+def split_rows(df: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
+    return [df.iloc[start:start + rows] for start in range(0, max(1, len(df)), max(1, rows))]
 
 
 def _sum_counts(counts: Iterable[dict[str, int]]) -> dict[str, int]:
