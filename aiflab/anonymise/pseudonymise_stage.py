@@ -104,6 +104,13 @@ class PseudonymiseStage(Stage):
     Params = PseudonymiseParams
     dependencies = ("cryptography", "numpy", "pandas")
 
+    @property
+    def row_local(self) -> bool:  # type: ignore[override]
+        """Row-local (a pseudonym depends only on its value) unless it fills a vault, which one process
+        writes. On partitions, distinct values and collisions are counted, and the residual check
+        run, per partition."""
+        return self.params.vault is None
+
     def reads(self) -> list[str]:
         p = self.params
         names = [*(p.columns or []), *p.per_column]

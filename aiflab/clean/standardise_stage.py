@@ -114,10 +114,14 @@ class StandardiseStage(Stage):
     summary: ClassVar[str] = ("repair Unicode; dates, phones, IBANs, IDs, countries, numbers, booleans "
                               "to standard form; flag what does not parse")
     Params: ClassVar[type[StandardiseParams]] = StandardiseParams
-    row_local: ClassVar[bool] = False  # `decimal: auto` decides per column
     dependencies: ClassVar[tuple[str, ...]] = ("ftfy", "dateparser", "phonenumbers", "python-stdnum",
                                                "schwifty", "pycountry")
     params: StandardiseParams
+
+    @property
+    def row_local(self) -> bool:  # type: ignore[override]
+        """Row-local unless a number column has `decimal: auto`, which decides on the whole column."""
+        return not any(s.type == "number" and s.decimal == "auto" for s in self.params.columns.values())
 
     def reads(self) -> list[str]:
         columns = [*self.params.columns, *self.params.rename]

@@ -84,9 +84,9 @@ def test_dask_gives_the_same_output_and_report_totals(recipe: Recipe, scheduler:
             (theirs.rows_in, theirs.rows_out, theirs.rows_dropped, theirs.cells_changed), mine.stage
         assert mine.artefacts == theirs.artefacts, mine.stage  # the quarantine file, merged
     modes = {s.stage: s.metrics["executor"]["mode"] for s in spread.report.steps}
-    assert modes == {"discover.profile": "collected", "clean.standardise": "collected",
+    assert modes == {"discover.profile": "collected", "clean.standardise": "partitions",
                      "clean.filter": "partitions", "enrich.derive": "partitions",
-                     "enrich.lookup": "partitions", "anonymise.pseudonymise": "collected"}
+                     "enrich.lookup": "partitions", "anonymise.pseudonymise": "partitions"}
     lookup = next(s for s in spread.report.steps if s.stage == "enrich.lookup")
     assert lookup.metrics["executor"]["partitions"] == 3
     assert lookup.inputs_read == next(s for s in local.report.steps if s.stage == "enrich.lookup").inputs_read
@@ -221,3 +221,13 @@ def test_make_executor_checks_its_options() -> None:
         make_executor("in-process", workers=2)
     with pytest.raises(ValueError, match="not both"):
         make_executor("dask", workers=2, scheduler="tcp://127.0.0.1:8786")
+
+
+def test_steps_that_decide_on_the_whole_table_are_not_row_local() -> None:
+    from aiflab.anonymise.pseudonymise_stage import PseudonymiseStage
+    from aiflab.clean.standardise_stage import StandardiseStage
+
+    assert StandardiseStage(columns={"income": {"type": "number", "decimal": ","}}).row_local
+    assert not StandardiseStage(columns={"income": {"type": "number"}}).row_local  # decimal: auto
+    assert PseudonymiseStage(key="k", domain="d").row_local
+    assert not PseudonymiseStage(key="k", domain="d", vault={"path": "v.db", "key": "v"}).row_local
