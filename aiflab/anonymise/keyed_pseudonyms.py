@@ -30,8 +30,12 @@ ENTITY_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 DOMAIN_LABEL = b"aiflab/pseudonym/v1/"
 PseudonymFormat = Literal["hex", "token", "digits"]
 _ENTITY = re.compile(ENTITY_PATTERN)
-_SPACES = re.compile(r"\s+")
+_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.isspace finds in ASCII, besides " "
+_SPACES = re.compile(r"\s{2,}|[^\S ]")  # whitespace that is not one plain space
 _BLOCK = 64  # SHA-256 block size in bytes
+_MEMO_LIMIT = 2_000_000
+_memos: dict[tuple[bytes, str, int], dict[str, str]] = {}
+"""pseudonyms already computed in this process, for the partitions a Dask worker runs one after another"""
 
 
 def normalise(value: str) -> str:
@@ -46,9 +50,10 @@ def normalise_all(values: list[str]) -> list[str]:
     joined = "\0".join(values)
     if not values or joined.count("\0") != len(values) - 1:
         return [normalise(v) for v in values]
-    if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", joined)
-    return [part.strip(" ") for part in _SPACES.sub(" ", joined.casefold()).split("\0")]
+    folded = unicodedata.normalize("NFKC", joined).casefold() if not joined.isascii() else joined.casefold()
+    if not folded.isascii() or "  " in folded or any(c in folded for c in _ASCII_SPACES):
+        folded = _SPACES.sub(" ", folded)
+    return [part.strip(" ") for part in folded.split("\0")]
 
 
 def as_text(value: Any) -> str:
@@ -89,7 +94,8 @@ class PseudonymisedColumn:
 class KeyedPseudonymiser:
     """Pseudonyms under one key and domain. Holds only an HMAC keyed with the derived domain key."""
 
-    def __init__(self, key: bytes | Secret, domain: str) -> None:
+    def __init__(self, key: bytes | Secret, domain: str, memo: bool = False) -> None:
+        """`memo`: remember hex pseudonyms in this process (a worker's later partitions reuse them)."""
         if not domain:
             raise ValueError("a pseudonym domain must not be empty")
         self.domain = domain
@@ -99,6 +105,7 @@ class KeyedPseudonymiser:
         block = domain_key.ljust(_BLOCK, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._memo_id = hashlib.sha256(b"aiflab/memo\0" + domain_key).digest() if memo else None
 
     def __repr__(self) -> str:
         return f"KeyedPseudonymiser(domain={self.domain!r}, key=***)"
@@ -163,16 +170,30 @@ class KeyedPseudonymiser:
     def _macs(self, texts: list[str], entity: str, length: int) -> tuple[list[str], list[str]]:
         """Normalised keys and hex pseudonyms of `texts`; each distinct normalised value MACed once."""
         keys = normalise_all(texts)
+        done = dict.fromkeys(keys, "")
+        memo = self._memo(entity, length)
         inner = self._inner.copy()
         inner.update(entity.encode() + b"\0")
         copy_inner, copy_outer = inner.copy, self._outer.copy
-        done = dict.fromkeys(keys, "")
         for key in done:
+            known = memo.get(key)
+            if known is not None:
+                done[key] = known
+                continue
             mac, outer = copy_inner(), copy_outer()
             mac.update(key.encode())
             outer.update(mac.digest())
             done[key] = outer.hexdigest()[:length]
+        if self._memo_id is not None:
+            memo.update(done)
         return keys, [done[key] for key in keys]
+
+    def _memo(self, entity: str, length: int) -> dict[str, str]:
+        if self._memo_id is None:
+            return {}
+        if sum(map(len, _memos.values())) > _MEMO_LIMIT:
+            _memos.clear()
+        return _memos.setdefault((self._memo_id, entity, length), {})
 
     def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:
         """A keyed offset in days, in [-max_days, -1] or [1, max_days], per person; null stays null."""

@@ -131,7 +131,7 @@ class PseudonymiseStage(Stage):
 
         def pseudonymiser(domain: str) -> KeyedPseudonymiser:
             if domain not in pseudonymisers:
-                pseudonymisers[domain] = KeyedPseudonymiser(key, domain)
+                pseudonymisers[domain] = KeyedPseudonymiser(key, domain, memo=ctx.partition)
             return pseudonymisers[domain]
 
         pseudonymiser(p.domain)  # a short key fails here, before any work

@@ -127,7 +127,10 @@ def _distinct_texts(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     import pandas as pd
 
     codes, uniques = pd.factorize(series)
-    return codes, normalise_all([as_text(u) for u in uniques.tolist()])
+    values = uniques.tolist()
+    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        values = [as_text(u) for u in values]
+    return codes, normalise_all(values)
 
 
 def _gram_hash(codepoints: np.ndarray) -> np.ndarray:
@@ -143,20 +146,20 @@ def _codepoints(text: str) -> np.ndarray:
 
 
 class _Needles:
-    """Original values to look for in text (value -> source column), indexed by their first 4-gram."""
+    """Original values to look for in text (value -> source column), by the hash of their first 4-gram.
+
+    Only the needles whose first 4-gram occurs in a chunk of text are indexed in Python, so a
+    million originals against a little text cost a few numpy passes, not a million dictionary entries.
+    """
 
     def __init__(self, needles: Mapping[str, str]) -> None:
-        import pandas as pd
-
         self.source = needles
-        self.by_gram: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-        heads = _codepoints("".join(n[:_GRAM] for n in needles)).reshape(-1, _GRAM)
+        self.values = list(needles)
+        heads = _codepoints("".join(n[:_GRAM] for n in self.values)).reshape(-1, _GRAM)
         hashes = heads[:, 0].copy()
         for j in range(1, _GRAM):
             hashes = hashes * _PRIME + heads[:, j]
-        for gram, needle in zip(hashes.tolist(), needles, strict=True):
-            self.by_gram[gram][len(needle)].add(needle)
-        self.index = pd.Index(np.fromiter(self.by_gram, np.uint64, len(self.by_gram)))
+        self.heads = hashes
 
     def search(self, texts: list[str]) -> dict[str, set[int]]:
         """Source column -> indices of `texts` that contain one of its values as whole words."""
@@ -172,19 +175,26 @@ class _Needles:
         return hits
 
     def _search_chunk(self, chunk: list[str], first: int, hits: dict[str, set[int]]) -> None:
+        import pandas as pd
+
         joined = "\0".join(chunk)
-        if len(joined) < _GRAM:
+        if len(joined) < _GRAM or not len(self.values):
             return
         grams = _gram_hash(_codepoints(joined))
-        positions = np.flatnonzero(self.index.get_indexer(grams) >= 0)
-        if not len(positions):
+        candidates = np.flatnonzero(pd.Index(grams).unique().get_indexer(self.heads) >= 0)
+        if not len(candidates):
             return
+        by_gram: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for i in candidates.tolist():
+            by_gram[int(self.heads[i])][len(self.values[i])].add(self.values[i])
+        index = pd.Index(np.fromiter(by_gram, np.uint64, len(by_gram)))
+        positions = np.flatnonzero(index.get_indexer(grams) >= 0)
         offsets = np.cumsum([0] + [len(t) + 1 for t in chunk])
         owners = np.searchsorted(offsets, positions, side="right") - 1
         for pos, owner in zip(positions.tolist(), owners.tolist(), strict=True):
-            for length, candidates in self.by_gram[int(grams[pos])].items():
+            for length, values in by_gram[int(grams[pos])].items():
                 found = joined[pos: pos + length]
                 end = pos + length
                 whole_words = not (joined[pos - 1: pos].isalnum() or joined[end: end + 1].isalnum())
-                if found in candidates and whole_words and found != chunk[owner]:
+                if found in values and whole_words and found != chunk[owner]:
                     hits[self.source[found]].add(first + owner)

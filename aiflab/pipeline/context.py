@@ -37,6 +37,8 @@ class RunContext:
     progress: Progress = field(default_factory=SilentProgress)
     evidence: StepEvidence = field(default_factory=lambda: StepEvidence(index=0, stage="", params={}))
     artefacts: list[PendingArtefact] = field(default_factory=list)
+    partition: bool = False
+    """running on one partition of the table (a Dask worker): stages may keep per-process caches"""
 
     def rng(self) -> np.random.Generator:
         """A random generator seeded from the run's seed and the step index (reproducible)."""

@@ -77,7 +77,8 @@ def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]],
         return state
     table, steps = Table(state.df, state.columns), list(state.steps)
     for index, stage in stages:
-        ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir)
+        ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir,
+                         partition=True)
         try:
             result = stage.run(table, ctx, index=index)
         except AiflabError as exc:
