@@ -1,20 +1,30 @@
-"""The input read in chunks of rows, with the same columns, types and row numbers as a whole read.
+"""The input read in partitions, with the same columns, types and row numbers as a whole read.
 
-CSV is read twice: a first pass decides which columns are numbers (a column is numeric only when
-every value in the whole file is; see `aiflab.pipeline.table_io`), a second one yields the chunks.
-Parquet is read by record batches. JSON Lines and Excel are read whole and cut into chunks.
-Chunks carry the row numbers of a whole read (0, 1, ... over the file), so that what a step does
-to a chunk is what it would do to those rows of the whole table.
+Each partition is a `PartitionReader`: a small picklable description (file, byte range or row
+groups) that a Dask worker turns into rows itself, so the driver never parses the table.
+
+- CSV: the file is cut into byte ranges at record ends: a newline outside quotes, found from the
+  parity of the quote characters before it (RFC 4180 quoting, so a note with a line break inside
+  quotes is never split). A first pass over the ranges counts rows and decides which columns are
+  numbers (numeric only when every value in the whole file is, as `aiflab.pipeline.table_io` does
+  for a whole read); the second pass, the partitions themselves, parses with that decision.
+- Parquet: partitions are runs of row groups.
+- JSON Lines and Excel are read whole by the driver and cut into rows.
+
+Partitions carry the row numbers of a whole read (0, 1, ... over the file), so that what a step
+does to a partition is what it would do to those rows of the whole table.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aiflab.errors import InputError, Location
+from aiflab.errors import AiflabError, InputError, Location
 from aiflab.pipeline.table_io import (
     NumberKind,
     convert_numbers,
@@ -31,11 +41,67 @@ if TYPE_CHECKING:
 
     from aiflab.pipeline.recipe import InputSpec
 
-_SNIFF_BYTES = 1 << 20
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
+"""Runs a function over items (on the Dask workers, or here) and returns the results in order."""
+
+_QUOTE_OR_NEWLINE = re.compile(rb'["\n]')
+_COUNT_BLOCK = 1 << 24
+
+
+@dataclass(frozen=True)
+class PartitionReader:
+    """One partition of the input, read where it runs. Call it for its rows."""
+
+    path: Path
+    format: str
+    first_row: int = 0
+    start: int = 0
+    end: int = 0
+    header: bytes = b""
+    options: dict[str, Any] = field(default_factory=dict)
+    kinds: dict[str, NumberKind] = field(default_factory=dict)
+    row_groups: tuple[int, ...] = ()
+    rows: Any = None
+    """the rows themselves, for inputs the driver read whole"""
+
+    def __call__(self) -> pd.DataFrame:
+        import pandas as pd
+
+        if self.rows is not None:
+            return self.rows
+        with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
+            if self.format == "csv":
+                df = convert_numbers(self._csv(), self.kinds)
+            else:
+                import pyarrow.parquet as pq
+
+                df = pq.ParquetFile(self.path).read_row_groups(list(self.row_groups)).to_pandas()
+        df.index = pd.RangeIndex(self.first_row, self.first_row + len(df))
+        df.columns = [str(c) for c in df.columns]
+        return df
+
+    def scan(self) -> tuple[int, dict[str, NumberKind]] | AiflabError:
+        """Rows and number kinds of a CSV range; an InputError is returned, not raised (no retries)."""
+        try:
+            with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
+                df = self._csv()
+        except AiflabError as exc:
+            return exc
+        return len(df), number_kinds(df)
+
+    def _csv(self) -> pd.DataFrame:
+        import io
+
+        import pandas as pd
+
+        with self.path.open("rb") as handle:
+            handle.seek(self.start)
+            data = handle.read(self.end - self.start)
+        return pd.read_csv(io.BytesIO(data if self.start == 0 else self.header + data), **self.options)
 
 
 class ChunkedInput:
-    """An input table as chunks of about `partition_mb` megabytes (or `partitions` equal chunks)."""
+    """An input table as partitions of about `partition_mb` megabytes (or `partitions` of them)."""
 
     def __init__(self, path: Path, spec: InputSpec, partition_mb: int = 64,
                  partitions: int | None = None) -> None:
@@ -44,96 +110,128 @@ class ChunkedInput:
         self.partition_bytes = partition_mb << 20
         self.partitions = partitions
         self.rows = 0
-        self.chunk_rows = 1
         self.columns: list[str] = []
-        self._kinds: dict[str, NumberKind] = {}
-        self._options: dict[str, object] = {}
-        self._whole: pd.DataFrame | None = None
+        self.readers: list[PartitionReader] = []
 
-    def scan(self) -> None:
-        """Count rows, fix the chunk size and (CSV) decide the numeric columns; InputError when unreadable."""
+    def scan(self, mapper: Mapper | None = None) -> None:
+        """Find the partitions, count rows, decide number columns; InputError when unreadable."""
         if not self.path.is_file():
             raise InputError("input file not found", Location(self.path))
         with reading_errors(self.path, self.format, self.spec.encoding):
-            if self.format == "csv":
-                self._scan_csv()
+            if self.format == "csv" and _ascii_compatible(self.spec.encoding):
+                self._scan_csv(mapper or _local_map)
             elif self.format == "parquet":
                 self._scan_parquet()
             else:
-                spec = self.spec
-                self._whole = read_table(self.path, spec.format, spec.encoding, spec.delimiter, spec.sheet)
-                self.rows, self.columns = len(self._whole), list(self._whole.columns)
-                self._fix_chunk_rows(int(self._whole.memory_usage(deep=False).sum()) // max(1, self.rows))
+                self._read_whole()
         if not self.rows:
             raise InputError(f"the table is empty (0 rows, {len(self.columns)} columns)", Location(self.path))
 
     @property
     def chunks_count(self) -> int:
-        return math.ceil(self.rows / self.chunk_rows)
+        return len(self.readers)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
-        """The chunks, in order; their row numbers continue from one chunk to the next."""
-        with reading_errors(self.path, self.format, self.spec.encoding):
-            if self._whole is not None:
-                for start in range(0, self.rows, self.chunk_rows):
-                    yield self._whole.iloc[start:start + self.chunk_rows]
-            elif self.format == "csv":
-                yield from self._csv_chunks()
-            else:
-                yield from self._parquet_chunks()
+        """The partitions' rows, read here, in order (tests and small inputs)."""
+        for reader in self.readers:
+            yield reader()
 
-    def _fix_chunk_rows(self, bytes_per_row: int) -> None:
-        if self.partitions:
-            self.chunk_rows = max(1, math.ceil(self.rows / self.partitions))
-        else:
-            self.chunk_rows = max(1, self.partition_bytes // max(1, bytes_per_row))
+    def _count(self) -> int:
+        wanted = self.partitions or math.ceil(self.path.stat().st_size / self.partition_bytes)
+        return max(1, wanted)
 
-    def _scan_csv(self) -> None:
-        import pandas as pd
-
-        self._options = csv_options(self.path, self.spec.encoding, self.spec.delimiter)
+    def _scan_csv(self, mapper: Mapper) -> None:
+        options = csv_options(self.path, self.spec.encoding, self.spec.delimiter)
+        size, parts = self.path.stat().st_size, self._count()
+        ends = _record_ends(self.path, [size * k // parts for k in range(1, parts)])
+        header_end = _record_ends(self.path, [0])[0]
         with self.path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-        bytes_per_row = max(1, len(head) // max(1, head.count(b"\n")))
-        self.chunk_rows = max(1, self.partition_bytes // bytes_per_row)
-        kinds = []
-        with pd.read_csv(self.path, chunksize=self.chunk_rows, **self._options) as reader:
-            for chunk in reader:
-                kinds.append(number_kinds(chunk))
-                self.rows += len(chunk)
-                self.columns = [str(c) for c in chunk.columns]
-        if not kinds:  # a header without rows
-            self.columns = [str(c) for c in pd.read_csv(self.path, nrows=0, **self._options).columns]
-            return
-        self._kinds = merge_number_kinds(kinds)
-        self._fix_chunk_rows(bytes_per_row)
-
-    def _csv_chunks(self) -> Iterator[pd.DataFrame]:
+            header = handle.read(header_end)
+        starts = [0, *ends[:-1]]
+        ranges = [PartitionReader(self.path, "csv", start=s, end=e, header=header, options=options)
+                  for s, e in zip(starts, ends, strict=True) if e > s]
+        scans = mapper(PartitionReader.scan, ranges)
+        for scan in scans:
+            if isinstance(scan, AiflabError):
+                raise scan
         import pandas as pd
 
-        with pd.read_csv(self.path, chunksize=self.chunk_rows, **self._options) as reader:
-            for chunk in reader:
-                chunk.columns = self.columns
-                yield convert_numbers(chunk, self._kinds)
+        self.columns = [str(c) for c in pd.read_csv(self.path, nrows=0, **options).columns]
+        kinds = merge_number_kinds([k for _, k in scans]) if scans else {}
+        first = 0
+        for reader, (rows, _) in zip(ranges, scans, strict=True):
+            if rows:
+                self.readers.append(PartitionReader(self.path, "csv", first, reader.start, reader.end, header,
+                                                    options, kinds))
+            first += rows
+        self.rows = first
 
     def _scan_parquet(self) -> None:
         import pyarrow.parquet as pq
 
-        source = pq.ParquetFile(self.path)
-        self.rows = source.metadata.num_rows
-        self.columns = [c for c in source.schema_arrow.names if not c.startswith("__index_level_")]
-        self._fix_chunk_rows(4 * self.path.stat().st_size // max(1, self.rows))  # about 4x unpacked
+        meta = pq.ParquetFile(self.path).metadata
+        self.rows = meta.num_rows
+        self.columns = [c for c in pq.ParquetFile(self.path).schema_arrow.names
+                        if not c.startswith("__index_level_")]
+        groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        per_part = max(1, math.ceil(len(groups) / self._count()))
+        first = 0
+        for start in range(0, len(groups), per_part):
+            chosen = tuple(range(start, min(len(groups), start + per_part)))
+            self.readers.append(PartitionReader(self.path, "parquet", first, row_groups=chosen))
+            first += sum(groups[i] for i in chosen)
 
-    def _parquet_chunks(self) -> Iterator[pd.DataFrame]:
-        import pandas as pd
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    def _read_whole(self) -> None:
+        spec = self.spec
+        whole = read_table(self.path, spec.format, spec.encoding, spec.delimiter, spec.sheet)
+        self.rows, self.columns = len(whole), list(whole.columns)
+        size = math.ceil(self.rows / self._count())
+        self.readers = [PartitionReader(self.path, self.format, start, rows=whole.iloc[start:start + size])
+                        for start in range(0, self.rows, size)]
 
-        source = pq.ParquetFile(self.path)
-        start = 0
-        for batch in source.iter_batches(batch_size=self.chunk_rows):
-            chunk = pa.Table.from_batches([batch], schema=source.schema_arrow).to_pandas()
-            chunk.index = pd.RangeIndex(start, start + len(chunk))
-            chunk.columns = [str(c) for c in chunk.columns]
-            start += len(chunk)
-            yield chunk
+
+def _record_ends(path: Path, targets: Sequence[int]) -> list[int]:
+    """For each byte offset in `targets` (ascending), the offset just after the first newline at or
+    after it that is outside quotes; the last offset is the file's size."""
+    size = path.stat().st_size
+    ends: list[int] = []
+    position = 0  # a record end (outside quotes) or the start of the file
+    with path.open("rb") as handle:
+        for target in targets:
+            if ends and target < position:
+                continue
+            handle.seek(position)
+            quotes, remaining = 0, target - position
+            while remaining > 0 and (block := handle.read(min(_COUNT_BLOCK, remaining))):
+                quotes += block.count(b'"')
+                remaining -= len(block)
+            end = _next_record_end(handle, quotes % 2 == 1)
+            if end is None:
+                break
+            position = target + end
+            ends.append(position)
+    return [e for e in ends if e < size] + [size]
+
+
+def _next_record_end(handle: Any, inside: bool) -> int | None:
+    """Bytes from the handle's position to just after the next newline outside quotes."""
+    read = 0
+    while block := handle.read(1 << 16):
+        for match in _QUOTE_OR_NEWLINE.finditer(block):
+            if match.group() == b'"':
+                inside = not inside
+            elif not inside:
+                return read + match.end()
+        read += len(block)
+    return None
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return 'a,"b"\n'.encode(encoding) == b'a,"b"\n'
+    except LookupError:
+        return False
+
+
+def _local_map(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    return [function(item) for item in items]

@@ -34,6 +34,7 @@ from aiflab.pipeline.executors.partitions import (
     PartitionStep,
     concat_rows,
     merge_step,
+    read_part,
     run_chain,
     split_rows,
     start,
@@ -85,8 +86,9 @@ class DaskExecutor(Executor):
         if self._client is None:
             raise RuntimeError("use the Dask executor inside a `with` block")
         source = ChunkedInput(plan.source, plan.input, self.partition_mb, self.partitions)
+        client = self._client
         with ctx.progress.task(f"scan {plan.source.name}", total=1):
-            source.scan()
+            source.scan(lambda function, items: client.gather(client.map(function, items, pure=False)))
         settings = ChainSettings(ctx.seed, dict(ctx.secrets), ctx.base_dir, tuple(plan.bias_columns))
         run = _DaskRun(self._client, plan, source, settings, self.retries)
         for index, stage in enumerate(plan.stages, start=1):
@@ -135,7 +137,8 @@ class _DaskRun:
                     f"{size / 2**20:,.0f} MiB in memory) in one process"))
         self.evidence[index], self.artefacts[index] = evidence, result.artefacts
         self.columns = result.table.columns
-        chunks = split_rows(result.table.df, self.source.chunk_rows)
+        rows = -(-len(result.table.df) // max(1, self.source.chunks_count))
+        chunks = split_rows(result.table.df, rows)
         self.parts = self.client.scatter([start(chunk, self.columns) for chunk in chunks])
 
     def finish(self, writes: AtomicWrites, advance: Any) -> Execution:
@@ -176,10 +179,7 @@ class _DaskRun:
     def _chained(self) -> list[Any]:
         """Futures of every partition after the pending steps (which are then done)."""
         stages, self.pending = self.pending, []
-        if self.parts is None:
-            return [self._submit(run_chain, start(chunk, self.columns), stages, self.settings)
-                    for chunk in self.source.chunks()]
-        return [self._submit(run_chain, part, stages, self.settings) for part in self.parts]
+        return [self._submit(run_chain, part, stages, self.settings) for part in self._sources()]
 
     def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
         """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
@@ -209,8 +209,9 @@ class _DaskRun:
         return states
 
     def _sources(self) -> Iterator[Any]:
+        """Futures of the partitions as they are now: read by the workers, or kept on them."""
         if self.parts is None:
-            yield from (start(chunk, self.columns) for chunk in self.source.chunks())
+            yield from (self._submit(read_part, reader, self.columns) for reader in self.source.readers)
         else:
             parts, self.parts = self.parts, None
             yield from parts

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,11 @@ class PartitionState:
 def start(df: pd.DataFrame, columns: dict[str, ColumnInfo]) -> PartitionState:
     """A partition of the input, before any step."""
     return PartitionState(df, {name: info.copy() for name, info in columns.items()})
+
+
+def read_part(reader: Callable[[], pd.DataFrame], columns: dict[str, ColumnInfo]) -> PartitionState:
+    """A partition of the input, read on the worker, before any step."""
+    return start(reader(), columns)
 
 
 def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]],
