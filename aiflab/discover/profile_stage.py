@@ -8,20 +8,22 @@ sample, so the cost on large tables is one hashing pass per column.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.api import types
 from pydantic import Field
 
+from aiflab.discover.column_facts import ColumnFacts, column_facts, merge_facts, top_counts
 from aiflab.discover.semantic_types import detect
 from aiflab.errors import StageError
 from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import Table
+from aiflab.pipeline.table_view import view_of
 
 QUANTILES = {"q01": 0.01, "q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95, "q99": 0.99}
 TOP_VALUES_MAX_DISTINCT = 50
@@ -38,6 +40,7 @@ class ProfileStage(Stage):
     """Profile columns: dtype, counts, distribution, semantic type."""
 
     name: ClassVar[str] = "discover.profile"
+    measures_only: ClassVar[bool] = True
     summary: ClassVar[str] = "profile columns: counts, distributions and semantic types"
     Params: ClassVar[type[ProfileParams]] = ProfileParams
     dependencies: ClassVar[tuple[str, ...]] = ("python-stdnum", "phonenumbers", "pycountry")
@@ -56,7 +59,8 @@ class ProfileStage(Stage):
             str(c): {"semantic_type": out.info(c).semantic_type, **{k: out.info(c).profile[k] for k in keys}}
             for c in columns}
         found = ", ".join(f"{n} {t}" for t, n in types.most_common())
-        ctx.evidence.summary = (f"Profiled {len(columns)} columns of {len(table.df):,} rows"
+        rows = view_of(table.df, ctx.view).rows
+        ctx.evidence.summary = (f"Profiled {len(columns)} columns of {rows:,} rows"
                                 f"{': ' + found if found else ''}.")
         return out
 
@@ -72,16 +76,26 @@ def check_columns(df: pd.DataFrame, columns: list[str] | None) -> list[Any]:
     return list(columns)
 
 
-def profile_columns(table: Table, columns: list[Any], sample_rows: int, ctx: RunContext) -> None:
-    """Set `semantic_type` and `profile` of each column in `columns` (on one shared seeded sample)."""
-    df = table.df
-    positions = sample_positions(len(df), sample_rows, ctx.rng())
+def profile_columns(table: Table, columns: list[Any], sample_rows: int, ctx: RunContext,
+                    extra_positions: Sequence[np.ndarray] = ()) -> list[pd.DataFrame]:
+    """Set `semantic_type` and `profile` of each column in `columns` (on one shared seeded sample).
+
+    The table is read through the run's view (on Dask: summarised on the workers). Returns the rows
+    at the sample positions, then at each of `extra_positions`, read in the same pass.
+    """
+    view = view_of(table.df, ctx.view)
+    positions = sample_positions(view.rows, sample_rows, ctx.rng())
+    hashed = view.partitioned
+    parts, samples = view.gather(lambda df: {c: column_facts(df[c], hashed) for c in columns},
+                                 [positions, *extra_positions])
+    sample = samples[0]
     with ctx.progress.task("profile columns", total=len(columns)) as task:
         for column in columns:
             info = table.info(column)
-            info.profile = profile_column(df[column], df[column].iloc[positions], column)
+            info.profile = profile_column(merge_facts([p[column] for p in parts]), sample[column], column)
             info.semantic_type = info.profile.pop("semantic_type")
             task.advance()
+    return samples
 
 
 def sample_positions(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -89,27 +103,11 @@ def sample_positions(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(n) if n <= k else rng.choice(n, size=k, replace=False)
 
 
-def storage_kind(series: pd.Series) -> str:
-    """One of ``integer, float, boolean, datetime, string``."""
-    if types.is_bool_dtype(series.dtype):
-        return "boolean"
-    if types.is_integer_dtype(series.dtype):
-        return "integer"
-    if types.is_float_dtype(series.dtype):
-        return "float"
-    if types.is_datetime64_any_dtype(series.dtype):
-        return "datetime"
-    return "string"
-
-
-def profile_column(full: pd.Series, sample: pd.Series, name: object) -> dict[str, Any]:
+def profile_column(facts: ColumnFacts, sample: pd.Series, name: object) -> dict[str, Any]:
     """The profile of one column (plus its ``semantic_type``); every value is JSON-serialisable."""
-    kind = storage_kind(full)
-    if isinstance(full.dtype, pd.CategoricalDtype):
-        full, sample = full.astype(object), sample.astype(object)
-    count = int(full.notna().sum())
-    uniques = _distinct_values(full)
-    distinct = len(uniques)
+    kind, count, distinct = facts.kind, facts.count, facts.distinct
+    if isinstance(sample.dtype, pd.CategoricalDtype):
+        sample = sample.astype(object)
     sample = sample.dropna()
     sampled_values = sample.drop_duplicates()
     detection = detect(sampled_values, name, kind, distinct, count)
@@ -117,34 +115,25 @@ def profile_column(full: pd.Series, sample: pd.Series, name: object) -> dict[str
         "semantic_type": detection.semantic_type,
         "dtype": kind,
         "count": count,
-        "missing_share": round(1 - count / len(full), 6) if len(full) else 0.0,
+        "missing_share": round(1 - count / facts.rows, 6) if facts.rows else 0.0,
         "distinct": distinct,
         "uniqueness": round(distinct / count, 6) if count else 0.0,
         "sampled_rows": len(sample),
         "semantic_confidence": round(detection.confidence, 4),
     }
     if kind in ("integer", "float"):
-        profile.update(_numeric_stats(full, kind, count))
+        profile.update(_numeric_stats(facts))
     elif kind == "string":
         tokens = sample.iloc[:TOKEN_SAMPLE].astype(str).str.split().str.len()
         profile.update(zip(("min_length", "max_length"), _length_range(sampled_values.to_numpy()),
                            strict=True))
         profile["mean_tokens"] = round(float(tokens.mean()), 3) if len(tokens) else None
-    if distinct <= TOP_VALUES_MAX_DISTINCT:
-        counts = _value_counts(full).head(TOP_VALUES)
+    if distinct <= TOP_VALUES_MAX_DISTINCT and facts.counts is not None:
+        counts = top_counts(facts.counts, TOP_VALUES)
         profile["top_values"] = [[_plain(v), int(n)] for v, n in counts.items()]
     if detection.semantic_type == "national_id":
         profile["id_countries"] = detection.id_countries
     return profile
-
-
-def _distinct_values(series: pd.Series) -> np.ndarray:
-    """The distinct non-null values, in one hashing pass over the column."""
-    try:
-        uniques = pd.unique(series.to_numpy())
-    except TypeError:  # unhashable cells (lists, dicts): their text
-        uniques = pd.unique(series.dropna().astype(str).to_numpy())
-    return uniques[~pd.isna(uniques)]
 
 
 def _length_range(uniques: np.ndarray) -> tuple[int | None, int | None]:
@@ -159,20 +148,13 @@ def _length_range(uniques: np.ndarray) -> tuple[int | None, int | None]:
     return low.as_py(), high.as_py()
 
 
-def _value_counts(series: pd.Series) -> pd.Series:
-    try:
-        return series.value_counts(dropna=True)
-    except TypeError:  # unhashable cells (lists, dicts): count their text
-        return series.dropna().astype(str).value_counts()
-
-
-def _numeric_stats(full: pd.Series, kind: str, count: int) -> dict[str, Any]:
+def _numeric_stats(facts: ColumnFacts) -> dict[str, Any]:
     keys = ("min", "max", "mean", *QUANTILES)
-    if not count:
+    if not facts.count or facts.numbers is None:
         return dict.fromkeys(keys)
-    values = full.dropna().astype("float64")
-    as_int = int if kind == "integer" else float
-    stats = {"min": as_int(full.min()), "max": as_int(full.max()), "mean": float(values.mean())}
+    values = pd.Series(facts.numbers)
+    as_int = int if facts.kind == "integer" else float
+    stats = {"min": as_int(facts.low), "max": as_int(facts.high), "mean": float(values.mean())}
     quantiles = values.quantile(list(QUANTILES.values()))
     stats.update({key: float(q) for key, q in zip(QUANTILES, quantiles, strict=True)})
     return stats

@@ -18,6 +18,8 @@ from aiflab.pipeline.secrets import Secret, SecretRef
 if TYPE_CHECKING:
     import pandas as pd
 
+    from aiflab.pipeline.table_view import TableView
+
 
 @dataclass
 class PendingArtefact:
@@ -39,6 +41,8 @@ class RunContext:
     artefacts: list[PendingArtefact] = field(default_factory=list)
     partition: bool = False
     """running on one partition of the table (a Dask worker): stages may keep per-process caches"""
+    view: TableView | None = None
+    """the whole table's rows when the step's table holds none (Dask): see `aiflab.pipeline.table_view`"""
 
     def rng(self) -> np.random.Generator:
         """A random generator seeded from the run's seed and the step index (reproducible)."""

@@ -52,6 +52,10 @@ class Stage(ABC):
     summary: ClassVar[str]
     Params: ClassVar[type[Params]]
     row_local: ClassVar[bool] = False
+    """runs on each partition of the table on its own (Dask), with the same result as on the whole"""
+    measures_only: ClassVar[bool] = False
+    """leaves the rows as they are and reads them only through `ctx.view` (counts and samples), so a
+    Dask run measures the partitions where they lie; see `aiflab.pipeline.table_view`"""
     dependencies: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Params | None = None, **kwargs: Any) -> None:

@@ -42,7 +42,7 @@ steps:
       columns:
         birth_date: {type: date, languages: [de, fr, it, es, nl, pl]}
         country: {type: country}
-        income: {type: number, decimal: ","}
+        income: {type: number}
   - clean.filter:
       drop_when:
         unparseable: standardise_flags != ''
@@ -84,13 +84,13 @@ def test_dask_gives_the_same_output_and_report_totals(recipe: Recipe, scheduler:
             (theirs.rows_in, theirs.rows_out, theirs.rows_dropped, theirs.cells_changed), mine.stage
         assert mine.artefacts == theirs.artefacts, mine.stage  # the quarantine file, merged
     modes = {s.stage: s.metrics["executor"]["mode"] for s in spread.report.steps}
-    assert modes == {"discover.profile": "collected", "clean.standardise": "partitions",
+    assert modes == {"discover.profile": "measured on partitions", "clean.standardise": "collected",
                      "clean.filter": "partitions", "enrich.derive": "partitions",
                      "enrich.lookup": "partitions", "anonymise.pseudonymise": "partitions"}
     lookup = next(s for s in spread.report.steps if s.stage == "enrich.lookup")
     assert lookup.metrics["executor"]["partitions"] == 3
     assert lookup.inputs_read == next(s for s in local.report.steps if s.stage == "enrich.lookup").inputs_read
-    collected = next(s for s in spread.report.steps if s.stage == "discover.profile")
+    collected = next(s for s in spread.report.steps if s.stage == "clean.standardise")
     assert collected.metrics["executor"]["rows_collected"] == local.report.totals.rows_in
     assert any(f.code == "collected-to-one-table" for f in collected.findings)
     quarantine = spread.output.parent / "step3-quarantine.csv"

@@ -63,6 +63,7 @@ class PartitionReader:
     row_groups: tuple[int, ...] = ()
     rows: Any = None
     """the rows themselves, for inputs the driver read whole"""
+    rows_count: int = 0
 
     def __call__(self) -> pd.DataFrame:
         import pandas as pd
@@ -162,7 +163,7 @@ class ChunkedInput:
         for reader, (rows, _) in zip(ranges, scans, strict=True):
             if rows:
                 self.readers.append(PartitionReader(self.path, "csv", first, reader.start, reader.end, header,
-                                                    options, kinds))
+                                                    options, kinds, rows_count=rows))
             first += rows
         self.rows = first
 
@@ -178,15 +179,18 @@ class ChunkedInput:
         first = 0
         for start in range(0, len(groups), per_part):
             chosen = tuple(range(start, min(len(groups), start + per_part)))
-            self.readers.append(PartitionReader(self.path, "parquet", first, row_groups=chosen))
-            first += sum(groups[i] for i in chosen)
+            rows = sum(groups[i] for i in chosen)
+            self.readers.append(PartitionReader(self.path, "parquet", first, row_groups=chosen,
+                                                rows_count=rows))
+            first += rows
 
     def _read_whole(self) -> None:
         spec = self.spec
         whole = read_table(self.path, spec.format, spec.encoding, spec.delimiter, spec.sheet)
         self.rows, self.columns = len(whole), list(whole.columns)
         size = math.ceil(self.rows / self._count())
-        self.readers = [PartitionReader(self.path, self.format, start, rows=whole.iloc[start:start + size])
+        self.readers = [PartitionReader(self.path, self.format, start, rows=whole.iloc[start:start + size],
+                                        rows_count=len(whole.iloc[start:start + size]))
                         for start in range(0, self.rows, size)]
 
 

@@ -23,11 +23,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiflab.compliance.distributions import step_distributions
+from aiflab.compliance.distributions import add_counts, count_step, fold_counts, step_distributions
 from aiflab.errors import StageError
 from aiflab.pipeline.evidence import Finding
 from aiflab.pipeline.executors.base import Execution, Executor, Plan, step_errors
 from aiflab.pipeline.executors.chunked_input import ChunkedInput
+from aiflab.pipeline.executors.dask_view import DaskView, partition_length, partition_schema
 from aiflab.pipeline.executors.partitions import (
     ChainSettings,
     PartitionState,
@@ -94,9 +95,13 @@ class DaskExecutor(Executor):
         for index, stage in enumerate(plan.stages, start=1):
             if stage.row_local:
                 run.pending.append((index, stage))
-                continue
-            with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (whole table)", total=1):
-                run.collected(index, stage, ctx)
+            elif stage.measures_only:
+                with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (on the partitions)",
+                                       total=1):
+                    run.measured(index, stage, ctx)
+            else:
+                with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (whole table)", total=1):
+                    run.collected(index, stage, ctx)
         with ctx.progress.task(f"steps on {source.chunks_count} partitions, write {plan.target.name}",
                                total=source.chunks_count) as task:
             done = run.finish(writes, task.advance)
@@ -113,6 +118,8 @@ class _DaskRun:
         self.pending: list[tuple[int, Stage]] = []
         self.parts: list[Any] | None = None
         """futures of PartitionState on the workers; None while the rows are still in the input"""
+        self.held: Table | None = None
+        """the last collected step's table, kept for the next one when it carries more than its rows"""
         self.columns: dict[str, ColumnInfo] = {}
         self.records: dict[int, list[PartitionStep]] = {}
         self.evidence: dict[int, Any] = {}
@@ -121,9 +128,12 @@ class _DaskRun:
 
     def collected(self, index: int, stage: Stage, ctx: RunContext) -> None:
         """Run a step that needs the whole table on the collected rows, then partition them again."""
-        states = self._gather(self._chained())
-        self._record(states)
-        before = Table(concat_rows(states), states[0].columns)
+        if self.held is not None and not self.pending:
+            before, self.held = self.held, None
+        else:
+            states = self._gather(self._chained())
+            self._record(states)
+            before = Table(concat_rows(states), states[0].columns)
         with step_errors(self.plan, index, stage):
             result = stage.run(before, ctx, index=index)
         evidence = result.evidence
@@ -137,9 +147,44 @@ class _DaskRun:
                     f"{size / 2**20:,.0f} MiB in memory) in one process"))
         self.evidence[index], self.artefacts[index] = evidence, result.artefacts
         self.columns = result.table.columns
+        if type(result.table) is not Table:  # it carries more than rows (the real data beside synthetic)
+            self.held = result.table
         rows = -(-len(result.table.df) // max(1, self.source.chunks_count))
         chunks = split_rows(result.table.df, rows)
         self.parts = self.client.scatter([start(chunk, self.columns) for chunk in chunks])
+
+    def measured(self, index: int, stage: Stage, ctx: RunContext) -> None:
+        """Run a step that only measures the table on the partitions where they lie."""
+        self.held = None
+        if self.pending:  # the steps before it run once, and their partitions stay on the workers
+            self.parts = self._chained()
+            self.columns = self.client.submit(_knowledge, self.parts[0]).result()
+        if self.parts is None:
+            sources: list[Any] = list(self.source.readers)
+            lengths = [r.rows_count for r in self.source.readers]
+        else:
+            sources = self.parts
+            lengths = self.client.gather(self.client.map(partition_length, sources, pure=False))
+        view = DaskView(self.client, sources, lengths, self.retries)
+        schema = self.client.submit(partition_schema, sources[0], pure=False).result()
+        before = Table(schema, {name: info.copy() for name, info in self.columns.items()})
+        ctx.view = view
+        try:
+            with step_errors(self.plan, index, stage):
+                result = stage.run(before, ctx, index=index)
+        finally:
+            ctx.view = None
+        evidence = result.evidence
+        evidence.rows_in = evidence.rows_out = view.rows
+        bias, after = self.settings.bias_columns, result.table.columns
+        if count_step(before, result.table, bias):
+            parts, _ = view.gather(
+                lambda df: count_step(Table(df, before.columns), Table(df, after), bias), [])
+            evidence.distributions = [fold_counts(c) for c in add_counts(parts)]
+        evidence.metrics["executor"] = {"name": "dask", "mode": "measured on partitions",
+                                        "partitions": len(sources)}
+        self.evidence[index], self.artefacts[index] = evidence, result.artefacts
+        self.columns = result.table.columns
 
     def finish(self, writes: AtomicWrites, advance: Any) -> Execution:
         """Run the pending steps on every partition and write the output; the run's evidence."""
@@ -179,7 +224,9 @@ class _DaskRun:
     def _chained(self) -> list[Any]:
         """Futures of every partition after the pending steps (which are then done)."""
         stages, self.pending = self.pending, []
-        return [self._submit(run_chain, part, stages, self.settings) for part in self._sources()]
+        self.held = None
+        return [self._submit(run_chain, part, stages, self.settings, self.columns)
+                for part in self._sources()]
 
     def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
         """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
@@ -192,7 +239,7 @@ class _DaskRun:
         sources = self._sources()
         try:
             for number, part in enumerate(sources):
-                chained = self._submit(run_chain, part, stages, self.settings)
+                chained = self._submit(run_chain, part, stages, self.settings, self.columns)
                 future = self._submit(write_part, chained, folder, number, fmt)
                 numbered[future] = number
                 running.add(future)
@@ -255,6 +302,10 @@ class _DaskRun:
         steps = ", ".join(f"{i} ({s.name})" for i, s in stages) or "reading the input"
         return StageError(f"a partition failed after {self.retries} retries in steps {steps}: "
                           f"{type(exc).__name__}: {exc}")
+
+
+def _knowledge(state: PartitionState) -> dict[str, ColumnInfo]:
+    return state.columns
 
 
 def _file_bytes(folder: Path, names: Sequence[str]) -> Iterator[bytes]:

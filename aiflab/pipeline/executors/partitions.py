@@ -71,16 +71,20 @@ def read_part(reader: Callable[[], pd.DataFrame], columns: dict[str, ColumnInfo]
     return start(reader(), columns)
 
 
-def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]],
-              settings: ChainSettings) -> PartitionState:
-    """Run row-local `stages` (step index, stage) on one partition, each with its own RunContext.
+def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settings: ChainSettings,
+              columns: dict[str, ColumnInfo] | None = None) -> PartitionState:
+    """Run row-local `stages` (step index, stage) on one partition, each with its own RunContext,
+    starting from the driver's knowledge of the columns (`columns`) when given.
 
     An aiflab error (a refusal that would recur) is kept in the state rather than raised, so that
     Dask retries only unexpected failures such as a lost worker.
     """
-    if state.error is not None or not stages:
+    if state.error is not None:
         return state
-    table, steps = Table(state.df, state.columns), list(state.steps)
+    knowledge = state.columns if columns is None else {name: info.copy() for name, info in columns.items()}
+    if not stages:
+        return replace(state, columns=knowledge)
+    table, steps = Table(state.df, knowledge), list(state.steps)
     for index, stage in stages:
         ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir,
                          partition=True)
