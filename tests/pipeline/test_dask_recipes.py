@@ -18,6 +18,10 @@ distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPES = sorted(p for p in (ROOT / "recipes").glob("*.yaml") if not p.stem.startswith("webdata-"))
+EXPECTED_MODES = {"discover.profile": "measured on partitions", "discover.pii": "measured on partitions",
+                  "anonymise.text": "partitions", "anonymise.pseudonymise": "partitions",
+                  "enrich.derive": "partitions", "enrich.lookup": "partitions", "enrich.text": "partitions",
+                  "synth.generate": "collected", "anonymise.generalise": "collected"}
 PER_RUN = {"executor", "vault", "seconds"}  # where the step ran, what it added to the vault, its timings
 
 
@@ -86,3 +90,5 @@ def test_example_recipe_gives_the_same_output_and_report_on_dask(
     assert partition_figures(spread) == partition_figures(local)
     assert {c: i.role for c, i in spread.table.columns.items()} == \
         {c: i.role for c, i in local.table.columns.items()}
+    modes = {s.stage: s.metrics["executor"]["mode"] for s in spread.report.steps}
+    assert all(modes[stage] == mode for stage, mode in EXPECTED_MODES.items() if stage in modes), modes

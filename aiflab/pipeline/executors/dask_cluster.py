@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiflab.compliance.distributions import add_counts, count_step, fold_counts, step_distributions
-from aiflab.errors import StageError
+from aiflab.errors import AiflabError, StageError
 from aiflab.pipeline.evidence import Finding
 from aiflab.pipeline.executors.base import Execution, Executor, Plan, step_errors
 from aiflab.pipeline.executors.chunked_input import ChunkedInput
@@ -95,6 +95,10 @@ class DaskExecutor(Executor):
         for index, stage in enumerate(plan.stages, start=1):
             if stage.row_local:
                 run.pending.append((index, stage))
+            elif getattr(stage, "exchanges", False):
+                with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (partitions exchange "
+                                       f"what they found)", total=1):
+                    run.exchanged(index, stage)
             elif stage.measures_only:
                 with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (on the partitions)",
                                        total=1):
@@ -120,6 +124,8 @@ class _DaskRun:
         """futures of PartitionState on the workers; None while the rows are still in the input"""
         self.held: Table | None = None
         """the last collected step's table, kept for the next one when it carries more than its rows"""
+        self.affinity: list[str | None] | None = None
+        """the worker that should run each partition next (it remembers that partition's analyses)"""
         self.columns: dict[str, ColumnInfo] = {}
         self.records: dict[int, list[PartitionStep]] = {}
         self.evidence: dict[int, Any] = {}
@@ -152,6 +158,58 @@ class _DaskRun:
         rows = -(-len(result.table.df) // max(1, self.source.chunks_count))
         chunks = split_rows(result.table.df, rows)
         self.parts = self.client.scatter([start(chunk, self.columns) for chunk in chunks])
+
+    def exchanged(self, index: int, stage: Any) -> None:
+        """A step whose partitions must first share what they find (`anonymise.text`): two passes
+        collect the known values and the first-round finds of every partition (the steps before it are
+        run again in each, their evidence dropped); then it runs per partition with both, on the
+        worker that made the first pass (which remembers its analyses)."""
+        def known(table: Table, ctx: RunContext) -> Any:
+            return stage.known_part(table)
+
+        parts, _ = self._probe(known, index)
+        shared_known: dict[str, list[str]] = {}
+        for part in parts:
+            for column, values in part.items():
+                shared_known[column] = list(dict.fromkeys([*shared_known.get(column, []), *values]))
+
+        def first_round(table: Table, ctx: RunContext) -> Any:
+            return stage.first_round(table, ctx, shared_known)
+
+        parts, workers = self._probe(first_round, index)
+        found: dict[str, str] = {}
+        for part in parts:
+            found.update(part)
+        self.pending.append((index, stage.with_shared(shared_known, found)))
+        self.affinity = workers
+
+    def _probe(self, measure: Any, index: int) -> tuple[list[Any], list[str | None]]:
+        """`measure(table, ctx)` of every partition after the pending steps (not kept), and the worker
+        that computed each."""
+        futures = [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
+                                measure, index) for source in self._peek()]
+        results = self._gather_values(futures)
+        holders = self.client.who_has(futures)
+        workers = [next(iter(holders.get(f.key, ())), None) for f in futures]
+        return results, workers
+
+    def _peek(self) -> list[Any]:
+        """Futures of the partitions as they are now, without consuming them."""
+        if self.parts is not None:
+            return list(self.parts)
+        return [self._submit(read_part, reader, self.columns) for reader in self.source.readers]
+
+    def _gather_values(self, futures: list[Any]) -> list[Any]:
+        try:
+            results = self.client.gather(futures)
+        except Exception as exc:
+            raise self._failure(self.pending, exc) from exc
+        for result in results:
+            if isinstance(result, AiflabError):
+                index = getattr(result, "step_index", 0)
+                with step_errors(self.plan, index, self.plan.stages[index - 1]):
+                    raise result
+        return results
 
     def measured(self, index: int, stage: Stage, ctx: RunContext) -> None:
         """Run a step that only measures the table on the partitions where they lie."""
@@ -225,8 +283,10 @@ class _DaskRun:
         """Futures of every partition after the pending steps (which are then done)."""
         stages, self.pending = self.pending, []
         self.held = None
-        return [self._submit(run_chain, part, stages, self.settings, self.columns)
-                for part in self._sources()]
+        affinity, self.affinity = self.affinity, None
+        return [self._submit(run_chain, part, stages, self.settings, self.columns,
+                             where=affinity[number] if affinity else None)
+                for number, part in enumerate(self._sources())]
 
     def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
         """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
@@ -238,8 +298,10 @@ class _DaskRun:
         numbered: dict[Any, int] = {}
         sources = self._sources()
         try:
+            affinity, self.affinity = self.affinity, None
             for number, part in enumerate(sources):
-                chained = self._submit(run_chain, part, stages, self.settings, self.columns)
+                where = affinity[number] if affinity else None
+                chained = self._submit(run_chain, part, stages, self.settings, self.columns, where=where)
                 future = self._submit(write_part, chained, folder, number, fmt)
                 numbered[future] = number
                 running.add(future)
@@ -271,8 +333,10 @@ class _DaskRun:
             if block is not None and taken >= block:
                 return
 
-    def _submit(self, function: Any, *args: Any) -> Any:
-        return self.client.submit(function, *args, pure=False, retries=self.retries)
+    def _submit(self, function: Any, *args: Any, where: str | None = None) -> Any:
+        """Submit a task; `where`: the worker it should run on (another takes it if that one is lost)."""
+        placement = {"workers": [where], "allow_other_workers": True} if where else {}
+        return self.client.submit(function, *args, pure=False, retries=self.retries, **placement)
 
     def _gather(self, futures: list[Any]) -> list[PartitionState]:
         try:
@@ -302,6 +366,25 @@ class _DaskRun:
         steps = ", ".join(f"{i} ({s.name})" for i, s in stages) or "reading the input"
         return StageError(f"a partition failed after {self.retries} retries in steps {steps}: "
                           f"{type(exc).__name__}: {exc}")
+
+
+def _probe_partition(source: PartitionState, stages: list[tuple[int, Stage]], settings: ChainSettings,
+                     columns: dict[str, ColumnInfo], measure: Any, index: int) -> Any:
+    """Run `stages` on a partition (results not kept) and return `measure(table, ctx)` of step `index`,
+    or the aiflab error that stopped it."""
+    from aiflab.pipeline.context import RunContext
+    from aiflab.pipeline.evidence import StepEvidence
+
+    state = run_chain(source, stages, settings, columns)
+    if state.error is not None:
+        return state.error
+    ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir, partition=True,
+                     evidence=StepEvidence(index=index, stage="", params={}))
+    try:
+        return measure(Table(state.df, state.columns), ctx)
+    except AiflabError as exc:
+        exc.step_index = index  # type: ignore[attr-defined]
+        return exc
 
 
 def _knowledge(state: PartitionState) -> dict[str, ColumnInfo]:
