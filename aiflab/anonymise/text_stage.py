@@ -121,7 +121,7 @@ class TextStage(Stage):
 
     def __init__(self, params: Params | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
-        self._shared: Shared | None = None
+        self._exchanged = False
 
     def known_part(self, table: Table) -> dict[str, list[str]]:
         """On one partition: the distinct values of the known-value columns, in order of appearance."""
@@ -133,23 +133,30 @@ class TextStage(Stage):
         found = self._analyse(list(range(len(run.pairs))), run, None, memo=True)
         return self._replace(found, run.treated, run.replacer)
 
-    def with_shared(self, known: dict[str, list[str]], found: dict[str, str]) -> TextStage:
-        """This step for partitions: the known values and first-round finds of the whole table."""
+    @staticmethod
+    def share(known: dict[str, list[str]], found: dict[str, str]) -> Shared:
+        """What the partitions send each other, for `ctx.shared` of the second pass."""
+        return Shared(known, found)
+
+    def exchanged(self) -> TextStage:
+        """This step for partitions that have exchanged what they found: it reads it from `ctx.shared`."""
         stage = TextStage(self.params)
-        stage._shared = Shared(known, found)
+        stage._exchanged = True
         return stage
 
     @property
     def row_local(self) -> bool:  # type: ignore[override]
-        """Row-local once it knows what the whole table's texts share (`with_shared`)."""
-        return self._shared is not None
+        """Row-local once the partitions have exchanged what they found (`exchanged`)."""
+        return self._exchanged
 
     def apply(self, table: Table, ctx: RunContext) -> Table:
         import numpy as np
         import pandas as pd
 
         p, df, evidence = self.params, table.df, ctx.evidence
-        shared = self._shared
+        shared: Shared | None = ctx.shared if self._exchanged else None
+        if self._exchanged and shared is None:
+            raise StageError("the partitions' shared finds did not reach this step")
         run = self._prepare(table, ctx, shared.known if shared else None)
         columns, replacer, codes = run.columns, run.replacer, run.codes
         pairs, treated = run.pairs, run.treated

@@ -41,6 +41,8 @@ class RunContext:
     artefacts: list[PendingArtefact] = field(default_factory=list)
     partition: bool = False
     """running on one partition of the table (a Dask worker): stages may keep per-process caches"""
+    shared: Any = None
+    """what the partitions of the table found and share with each other for this step (Dask)"""
     view: TableView | None = None
     """the whole table's rows when the step's table holds none (Dask): see `aiflab.pipeline.table_view`"""
 

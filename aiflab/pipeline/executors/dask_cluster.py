@@ -124,6 +124,8 @@ class _DaskRun:
         """futures of PartitionState on the workers; None while the rows are still in the input"""
         self.held: Table | None = None
         """the last collected step's table, kept for the next one when it carries more than its rows"""
+        self.shared: dict[int, Any] = {}
+        """futures of what the partitions share for an exchanging step, by step index (on every worker)"""
         self.affinity: list[str | None] | None = None
         """the worker that should run each partition next (it remembers that partition's analyses)"""
         self.columns: dict[str, ColumnInfo] = {}
@@ -180,14 +182,15 @@ class _DaskRun:
         found: dict[str, str] = {}
         for part in parts:
             found.update(part)
-        self.pending.append((index, stage.with_shared(shared_known, found)))
+        [self.shared[index]] = self.client.scatter([stage.share(shared_known, found)], broadcast=True)
+        self.pending.append((index, stage.exchanged()))
         self.affinity = workers
 
     def _probe(self, measure: Any, index: int) -> tuple[list[Any], list[str | None]]:
         """`measure(table, ctx)` of every partition after the pending steps (not kept), and the worker
         that computed each."""
         futures = [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
-                                measure, index) for source in self._peek()]
+                                self.shared, measure, index) for source in self._peek()]
         results = self._gather_values(futures)
         holders = self.client.who_has(futures)
         workers = [next(iter(holders.get(f.key, ())), None) for f in futures]
@@ -284,7 +287,7 @@ class _DaskRun:
         stages, self.pending = self.pending, []
         self.held = None
         affinity, self.affinity = self.affinity, None
-        return [self._submit(run_chain, part, stages, self.settings, self.columns,
+        return [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
                              where=affinity[number] if affinity else None)
                 for number, part in enumerate(self._sources())]
 
@@ -301,7 +304,8 @@ class _DaskRun:
             affinity, self.affinity = self.affinity, None
             for number, part in enumerate(sources):
                 where = affinity[number] if affinity else None
-                chained = self._submit(run_chain, part, stages, self.settings, self.columns, where=where)
+                chained = self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
+                                       where=where)
                 future = self._submit(write_part, chained, folder, number, fmt)
                 numbered[future] = number
                 running.add(future)
@@ -369,13 +373,13 @@ class _DaskRun:
 
 
 def _probe_partition(source: PartitionState, stages: list[tuple[int, Stage]], settings: ChainSettings,
-                     columns: dict[str, ColumnInfo], measure: Any, index: int) -> Any:
+                     columns: dict[str, ColumnInfo], shared: dict[int, Any], measure: Any, index: int) -> Any:
     """Run `stages` on a partition (results not kept) and return `measure(table, ctx)` of step `index`,
     or the aiflab error that stopped it."""
     from aiflab.pipeline.context import RunContext
     from aiflab.pipeline.evidence import StepEvidence
 
-    state = run_chain(source, stages, settings, columns)
+    state = run_chain(source, stages, settings, columns, shared)
     if state.error is not None:
         return state.error
     ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir, partition=True,

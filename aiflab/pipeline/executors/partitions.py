@@ -72,9 +72,11 @@ def read_part(reader: Callable[[], pd.DataFrame], columns: dict[str, ColumnInfo]
 
 
 def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settings: ChainSettings,
-              columns: dict[str, ColumnInfo] | None = None) -> PartitionState:
+              columns: dict[str, ColumnInfo] | None = None,
+              shared: dict[int, Any] | None = None) -> PartitionState:
     """Run row-local `stages` (step index, stage) on one partition, each with its own RunContext,
-    starting from the driver's knowledge of the columns (`columns`) when given.
+    starting from the driver's knowledge of the columns (`columns`) when given; `shared` holds, by
+    step index, what the partitions found and share for that step (sent once to each worker).
 
     An aiflab error (a refusal that would recur) is kept in the state rather than raised, so that
     Dask retries only unexpected failures such as a lost worker.
@@ -87,7 +89,7 @@ def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settin
     table, steps = Table(state.df, knowledge), list(state.steps)
     for index, stage in stages:
         ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir,
-                         partition=True)
+                         partition=True, shared=(shared or {}).get(index))
         try:
             result = stage.run(table, ctx, index=index)
         except AiflabError as exc:
