@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from aiflab.anonymise.residual_check import ResidualCheck
+    from aiflab.anonymise.text_known_values import KnownValues
 
 Entity = Literal["PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "EMAIL_ADDRESS", "PHONE_NUMBER",
                  "IBAN_CODE", "NATIONAL_ID", "VAT_CODE", "IP_ADDRESS", "CREDIT_CARD"]
@@ -127,9 +128,10 @@ class TextStage(Stage):
         """On one partition: the distinct values of the known-value columns, in order of appearance."""
         return {c: table.df[c].dropna().astype(str).unique().tolist() for c in self._known_columns(table)}
 
-    def first_round(self, table: Table, ctx: RunContext, known: dict[str, list[str]]) -> dict[str, str]:
-        """On one partition: the values the first analysis finds (value -> entity type), for the others."""
-        run = self._prepare(table, ctx, known)
+    def first_round(self, table: Table, ctx: RunContext) -> dict[str, str]:
+        """On one partition: the values the first analysis finds (value -> entity type), for the others
+        (`ctx.shared` holds the known values of the whole table)."""
+        run = self._prepare(table, ctx, ctx.shared)
         found = self._analyse(list(range(len(run.pairs))), run, None, memo=True)
         return self._replace(found, run.treated, run.replacer)
 
@@ -157,7 +159,7 @@ class TextStage(Stage):
         shared: Shared | None = ctx.shared if self._exchanged else None
         if self._exchanged and shared is None:
             raise StageError("the partitions' shared finds did not reach this step")
-        run = self._prepare(table, ctx, shared.known if shared else None)
+        run = self._prepare(table, ctx, shared)
         columns, replacer, codes = run.columns, run.replacer, run.codes
         pairs, treated = run.pairs, run.treated
         found_counts: list[Counter[str]] = [Counter() for _ in pairs]
@@ -227,9 +229,9 @@ class TextStage(Stage):
             raise StageError(f"the language column {p.language_column!r} cannot also be treated")
         return list(columns)
 
-    def _prepare(self, table: Table, ctx: RunContext, known: dict[str, list[str]] | None) -> TextRun:
+    def _prepare(self, table: Table, ctx: RunContext, shared: Shared | None) -> TextRun:
         """The distinct (language, text) pairs of the treated columns, with the known values (of this
-        table, or `known` of the whole table) already replaced."""
+        table, or of the whole table that the partitions `shared`) already replaced."""
         import numpy as np
 
         df, evidence = table.df, ctx.evidence
@@ -251,10 +253,11 @@ class TextStage(Stage):
             by_language[language].append(i)
         run = TextRun(columns, replacer, codes, pairs, [Treated(text) for _, text in pairs], by_language,
                       self._describe_languages(sorted(by_language), evidence))
-        values = self._known_values(table, known if known is not None else self.known_part(table))
-        evidence.metrics["known_values"] = {"columns": sorted({c for c, _ in values.values()}),
-                                            "values": len(values)}
-        self._propagate({value: entity for value, (_, entity) in values.items()}, run.treated, replacer)
+        if shared is None:
+            shared = Shared(self.known_part(table), {})
+        known, columns_used = shared.automaton(self, table)
+        evidence.metrics["known_values"] = {"columns": columns_used, "values": len(known)}
+        self._propagate(known, run.treated, replacer)
         return run
 
     def _known_columns(self, table: Table) -> list[str]:
@@ -357,11 +360,12 @@ class TextStage(Stage):
         return values
 
     @staticmethod
-    def _propagate(values: dict[str, str], treated: list[Treated], replacer: Replacer) -> set[int]:
+    def _propagate(values: dict[str, str] | KnownValues, treated: list[Treated],
+                   replacer: Replacer) -> set[int]:
         """Replace `values` wherever else they occur in the texts; the indices of the texts changed."""
         from aiflab.anonymise.text_known_values import KnownValues
 
-        known = KnownValues(values)
+        known = values if isinstance(values, KnownValues) else KnownValues(values)
         changed: set[int] = set()
         if not len(known):
             return changed
@@ -426,6 +430,17 @@ class Shared:
 
     known: dict[str, list[str]]
     found: dict[str, str]
+    _automaton: tuple[KnownValues, list[str]] | None = field(default=None, compare=False, repr=False)
+
+    def automaton(self, stage: TextStage, table: Table) -> tuple[KnownValues, list[str]]:
+        """The known values' matcher and the columns they come from, built once per worker."""
+        from aiflab.anonymise.text_known_values import KnownValues
+
+        if self._automaton is None:
+            values = stage._known_values(table, self.known)
+            matcher = KnownValues({value: entity for value, (_, entity) in values.items()})
+            self._automaton = matcher, sorted({c for c, _ in values.values()})
+        return self._automaton
 
 
 @dataclass

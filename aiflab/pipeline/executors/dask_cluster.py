@@ -174,9 +174,10 @@ class _DaskRun:
         for part in parts:
             for column, values in part.items():
                 shared_known[column] = list(dict.fromkeys([*shared_known.get(column, []), *values]))
+        [self.shared[index]] = self.client.scatter([stage.share(shared_known, {})], broadcast=True)
 
         def first_round(table: Table, ctx: RunContext) -> Any:
-            return stage.first_round(table, ctx, shared_known)
+            return stage.first_round(table, ctx)
 
         parts, workers = self._probe(first_round, index)
         found: dict[str, str] = {}
@@ -383,7 +384,7 @@ def _probe_partition(source: PartitionState, stages: list[tuple[int, Stage]], se
     if state.error is not None:
         return state.error
     ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir, partition=True,
-                     evidence=StepEvidence(index=index, stage="", params={}))
+                     evidence=StepEvidence(index=index, stage="", params={}), shared=shared.get(index))
     try:
         return measure(Table(state.df, state.columns), ctx)
     except AiflabError as exc:
