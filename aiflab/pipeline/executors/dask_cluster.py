@@ -198,10 +198,11 @@ class _DaskRun:
         return results, workers
 
     def _peek(self) -> list[Any]:
-        """Futures of the partitions as they are now, without consuming them."""
+        """The partitions as they are now, without consuming them: futures of those on the workers,
+        or the input's readers (read inside the task that uses them, so that no task holds one)."""
         if self.parts is not None:
             return list(self.parts)
-        return [self._submit(read_part, reader, self.columns) for reader in self.source.readers]
+        return list(self.source.readers)
 
     def _gather_values(self, futures: list[Any]) -> list[Any]:
         try:
@@ -373,13 +374,15 @@ class _DaskRun:
                           f"{type(exc).__name__}: {exc}")
 
 
-def _probe_partition(source: PartitionState, stages: list[tuple[int, Stage]], settings: ChainSettings,
+def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: ChainSettings,
                      columns: dict[str, ColumnInfo], shared: dict[int, Any], measure: Any, index: int) -> Any:
     """Run `stages` on a partition (results not kept) and return `measure(table, ctx)` of step `index`,
     or the aiflab error that stopped it."""
     from aiflab.pipeline.context import RunContext
     from aiflab.pipeline.evidence import StepEvidence
 
+    if not isinstance(source, PartitionState):
+        source = read_part(source, columns)
     state = run_chain(source, stages, settings, columns, shared)
     if state.error is not None:
         return state.error
