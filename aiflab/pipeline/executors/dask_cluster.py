@@ -275,6 +275,8 @@ class _DaskRun:
     def _execution(self, states: list[PartitionState], outputs: list[tuple[Path, str, int]]) -> Execution:
         for index, steps in self.records.items():
             self.evidence[index], self.artefacts[index] = merge_step(steps)
+            if index in self.shared:
+                self.evidence[index].metrics["executor"]["mode"] = "partitions, after exchanging finds"
         indices = sorted(self.evidence)
         columns = states[0].columns if states else self.columns
         schema = states[0].df.head(0) if states and states[0].df is not None else None
