@@ -56,7 +56,7 @@ def column_facts(full: pd.Series, hashed: bool = False) -> ColumnFacts:
         full = full.astype(object)
     count = int(full.notna().sum())
     uniques = distinct_values(full)
-    hashes = np.unique(pd.util.hash_array(_hashable(uniques))) if hashed else None
+    hashes = np.unique(pd.util.hash_array(_hashable(uniques, kind))) if hashed else None
     numbers = low = high = None
     if kind in ("integer", "float") and count:
         numbers = full.dropna().to_numpy(dtype=np.float64)
@@ -104,7 +104,15 @@ def top_counts(counts: pd.Series, n: int) -> pd.Series:
     return counts.sort_values(ascending=False, kind="stable").head(n)
 
 
-def _hashable(uniques: np.ndarray) -> np.ndarray:
+def _hashable(uniques: np.ndarray, kind: str) -> np.ndarray:
+    """The distinct values in one form whatever the partition's storage: a partition without gaps
+    holds an Int64 column as int64, one with gaps as objects."""
+    if kind == "integer":
+        return np.asarray(uniques, dtype=np.int64)
+    if kind == "float":
+        return np.asarray(uniques, dtype=np.float64)
+    if kind == "boolean":
+        return np.asarray(uniques, dtype=bool)
     if uniques.dtype == object:
         labelled = [u if isinstance(u, str) else f"{type(u).__name__}:{u}" for u in uniques]
         return np.asarray(labelled, dtype=object)
