@@ -238,21 +238,3 @@ def analyse_parallel(language: str, texts: Sequence[str], entities: Sequence[str
         advance(len(chunk[1]))
     return results
 
-
-_MEMO_LIMIT = 2_000_000
-_memo: dict[tuple[str, tuple[str, ...], float, str], list[Found]] = {}
-"""analyses of texts in this process, for the passes a Dask worker makes over its partitions"""
-
-
-def analyse_memoised(language: str, texts: Sequence[str], entities: Sequence[str], threshold: float,
-                     batch_size: int) -> list[list[Found]]:
-    """`analyse` in this process, remembering each text's result: on Dask, a partition's texts are
-    analysed in a first pass (to share what was found) and read back from here in the second."""
-    key = (language, tuple(entities), threshold)
-    missing = [t for t in dict.fromkeys(texts) if (*key, t) not in _memo]
-    if len(_memo) + len(missing) > _MEMO_LIMIT:
-        _memo.clear()
-        missing = list(dict.fromkeys(texts))
-    for text, found in zip(missing, analyse(language, missing, entities, threshold, batch_size), strict=True):
-        _memo[(*key, text)] = found
-    return [_memo[(*key, t)] for t in texts]

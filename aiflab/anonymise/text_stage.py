@@ -127,12 +127,13 @@ class TextStage(Stage):
         """On one partition: the distinct values of the known-value columns, in order of appearance."""
         return {c: table.df[c].dropna().astype(str).unique().tolist() for c in self._known_columns(table)}
 
-    def first_round(self, table: Table, ctx: RunContext) -> dict[str, str]:
-        """On one partition: the values the first analysis finds (value -> entity type), for the others
-        (`ctx.shared` holds the known values of the whole table)."""
+    def first_round(self, table: Table, ctx: RunContext) -> FirstRound:
+        """On one partition: the first analysis of its texts (`ctx.shared` holds the known values of the
+        whole table), and the values it finds (value -> entity type), for the other partitions."""
         run = self._prepare(table, ctx, ctx.shared)
-        found = self._analyse(list(range(len(run.pairs))), run, None, memo=True)
-        return self._replace(found, run.treated, run.replacer)
+        analyses: dict[tuple[str, str], list[Found]] = {}
+        found = self._analyse(list(range(len(run.pairs))), run, None, workers=1, keep=analyses)
+        return FirstRound(self._replace(found, run.treated, run.replacer), analyses)
 
     @staticmethod
     def share(known: dict[str, list[str]], found: dict[str, str]) -> Shared:
@@ -140,7 +141,8 @@ class TextStage(Stage):
         return Shared(known, found)
 
     def exchanged(self) -> TextStage:
-        """This step for partitions that have exchanged what they found: it reads it from `ctx.shared`."""
+        """This step for partitions that have exchanged what they found: it reads it from `ctx.shared`,
+        and its partition's first pass from `ctx.local`."""
         stage = TextStage(self.params)
         stage._exchanged = True
         return stage
@@ -156,7 +158,7 @@ class TextStage(Stage):
 
         p, df, evidence = self.params, table.df, ctx.evidence
         shared: Shared | None = ctx.shared if self._exchanged else None
-        if self._exchanged and shared is None:
+        if self._exchanged and (shared is None or ctx.local is None):
             raise StageError("the partitions' shared finds did not reach this step")
         run = self._prepare(table, ctx, shared)
         columns, replacer, codes = run.columns, run.replacer, run.codes
@@ -167,7 +169,8 @@ class TextStage(Stage):
         with ctx.progress.task(f"{self.name}: {len(pairs):,} distinct texts", total=len(pairs)) as task:
             for round_ in range(MAX_RESCANS + 1):
                 advance = task.advance if round_ == 0 else None
-                found = self._analyse(pending, run, advance, memo=ctx.partition)
+                found = self._analyse(pending, run, advance, workers=1 if ctx.partition else p.workers,
+                                      given=ctx.local.analyses if shared and round_ == 0 else None)
                 if round_ == 0:
                     for i in pending:
                         found_counts[i].update(entity for _, _, entity, _ in found.get(i, []))
@@ -317,11 +320,13 @@ class TextStage(Stage):
                           + (f" ({', '.join(missing)} are not looked for)" if missing else ""))
         return described
 
-    def _analyse(self, pending: list[int], run: TextRun, advance: Any, memo: bool) -> dict[int, list[Found]]:
+    def _analyse(self, pending: list[int], run: TextRun, advance: Any, workers: int,
+                 given: dict[tuple[str, str], list[Found]] | None = None,
+                 keep: dict[tuple[str, str], list[Found]] | None = None) -> dict[int, list[Found]]:
         """Entities found in the current text of each `pending` item, outside earlier replacements
         (each distinct current text analysed once), NER spans kept only where they look like names.
-        With `memo` (on a partition), analyses are remembered in this process for the next pass."""
-        from aiflab.anonymise.text_engine import analyse_memoised, analyse_parallel
+        Analyses `given` (a partition's first pass) are not made again; `keep` receives those made."""
+        from aiflab.anonymise.text_engine import analyse_parallel
 
         p, treated = self.params, run.treated
         wanted = set(pending)
@@ -333,12 +338,14 @@ class TextStage(Stage):
                 continue
             entities = [e for e in p.entities if language in NER_MODELS or e not in NER_ENTITIES
                         or e == "DATE_TIME"]
-            if memo:
-                results = analyse_memoised(language, texts, entities, p.score_threshold, p.batch_size)
-            else:
-                results = analyse_parallel(language, texts, entities, p.score_threshold, p.batch_size,
-                                           p.workers, advance or (lambda n: None))
-            by_text = dict(zip(texts, results, strict=True))
+            known = given or {}
+            missing = [t for t in texts if (language, t) not in known]
+            made = dict(zip(missing, analyse_parallel(language, missing, entities, p.score_threshold,
+                                                       p.batch_size, workers, advance or (lambda n: None)),
+                            strict=True))
+            if keep is not None:
+                keep.update(((language, t), r) for t, r in made.items())
+            by_text = {t: known[(language, t)] if (language, t) in known else made[t] for t in texts}
             for i in items:
                 text = treated[i].text
                 spans = (_name_like(span, text)
@@ -440,6 +447,14 @@ class Shared:
             matcher = KnownValues({value: entity for value, (_, entity) in values.items()})
             self._automaton = matcher, sorted({c for c, _ in values.values()})
         return self._automaton
+
+
+@dataclass
+class FirstRound:
+    """A partition's first pass: what it found, for the others, and its analyses, for its second pass."""
+
+    found: dict[str, str]
+    analyses: dict[tuple[str, str], list[Found]]
 
 
 @dataclass

@@ -126,8 +126,8 @@ class _DaskRun:
         """the last collected step's table, kept for the next one when it carries more than its rows"""
         self.shared: dict[int, Any] = {}
         """futures of what the partitions share for an exchanging step, by step index (on every worker)"""
-        self.affinity: list[str | None] | None = None
-        """the worker that should run each partition next (it remembers that partition's analyses)"""
+        self.local: dict[int, list[Any]] = {}
+        """futures of what an exchanging step's first pass left for each partition, by step index"""
         self.columns: dict[str, ColumnInfo] = {}
         self.records: dict[int, list[PartitionStep]] = {}
         self.evidence: dict[int, Any] = {}
@@ -164,12 +164,13 @@ class _DaskRun:
     def exchanged(self, index: int, stage: Any) -> None:
         """A step whose partitions must first share what they find (`anonymise.text`): two passes
         collect the known values and the first-round finds of every partition (the steps before it are
-        run again in each, their evidence dropped); then it runs per partition with both, on the
-        worker that made the first pass (which remembers its analyses)."""
+        run again in each, their evidence dropped); then it runs per partition with both and with its
+        partition's first-pass analyses, which stay on the worker that made them (Dask runs the
+        partition there)."""
         def known(table: Table, ctx: RunContext) -> Any:
             return stage.known_part(table)
 
-        parts, _ = self._probe(known, index)
+        parts = self._probe(known, index)
         shared_known: dict[str, list[str]] = {}
         for part in parts:
             for column, values in part.items():
@@ -179,23 +180,26 @@ class _DaskRun:
         def first_round(table: Table, ctx: RunContext) -> Any:
             return stage.first_round(table, ctx)
 
-        parts, workers = self._probe(first_round, index)
+        firsts = self._probe_futures(first_round, index)  # they stay on the workers for the second pass
         found: dict[str, str] = {}
-        for part in parts:
+        for part in self._gather_values([self._submit(_found_of, first) for first in firsts]):
             found.update(part)
         [self.shared[index]] = self.client.scatter([stage.share(shared_known, found)], broadcast=True)
+        self.local[index] = firsts
         self.pending.append((index, stage.exchanged()))
-        self.affinity = workers
 
-    def _probe(self, measure: Any, index: int) -> tuple[list[Any], list[str | None]]:
-        """`measure(table, ctx)` of every partition after the pending steps (not kept), and the worker
-        that computed each."""
-        futures = [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
-                                self.shared, measure, index) for source in self._peek()]
-        results = self._gather_values(futures)
-        holders = self.client.who_has(futures)
-        workers = [next(iter(holders.get(f.key, ())), None) for f in futures]
-        return results, workers
+    def _probe(self, measure: Any, index: int) -> list[Any]:
+        """`measure(table, ctx)` of every partition after the pending steps (which are not kept)."""
+        return self._gather_values(self._probe_futures(measure, index))
+
+    def _probe_futures(self, measure: Any, index: int) -> list[Any]:
+        return [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
+                             self.shared, self._local(number), measure, index)
+                for number, source in enumerate(self._peek())]
+
+    def _local(self, number: int) -> dict[int, Any]:
+        """What earlier passes left for partition `number`, by step index (futures on the workers)."""
+        return {index: futures[number] for index, futures in self.local.items()}
 
     def _peek(self) -> list[Any]:
         """The partitions as they are now, without consuming them: futures of those on the workers,
@@ -290,10 +294,10 @@ class _DaskRun:
         """Futures of every partition after the pending steps (which are then done)."""
         stages, self.pending = self.pending, []
         self.held = None
-        affinity, self.affinity = self.affinity, None
-        return [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
-                             where=affinity[number] if affinity else None)
-                for number, part in enumerate(self._sources())]
+        chained = [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
+                                self._local(number)) for number, part in enumerate(self._sources())]
+        self.local = {}
+        return chained
 
     def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
         """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
@@ -305,11 +309,9 @@ class _DaskRun:
         numbered: dict[Any, int] = {}
         sources = self._sources()
         try:
-            affinity, self.affinity = self.affinity, None
             for number, part in enumerate(sources):
-                where = affinity[number] if affinity else None
                 chained = self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
-                                       where=where)
+                                       self._local(number))
                 future = self._submit(write_part, chained, folder, number, fmt)
                 numbered[future] = number
                 running.add(future)
@@ -320,6 +322,7 @@ class _DaskRun:
             raise
         except Exception as exc:
             raise self._failure(stages, exc) from exc
+        self.local = {}
         states = [results[n] for n in sorted(results)]
         self._raise_errors(states)
         self._record(states)
@@ -341,10 +344,8 @@ class _DaskRun:
             if block is not None and taken >= block:
                 return
 
-    def _submit(self, function: Any, *args: Any, where: str | None = None) -> Any:
-        """Submit a task; `where`: the worker it should run on (another takes it if that one is lost)."""
-        placement = {"workers": [where], "allow_other_workers": True} if where else {}
-        return self.client.submit(function, *args, pure=False, retries=self.retries, **placement)
+    def _submit(self, function: Any, *args: Any) -> Any:
+        return self.client.submit(function, *args, pure=False, retries=self.retries)
 
     def _gather(self, futures: list[Any]) -> list[PartitionState]:
         try:
@@ -377,7 +378,8 @@ class _DaskRun:
 
 
 def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: ChainSettings,
-                     columns: dict[str, ColumnInfo], shared: dict[int, Any], measure: Any, index: int) -> Any:
+                     columns: dict[str, ColumnInfo], shared: dict[int, Any], local: dict[int, Any],
+                     measure: Any, index: int) -> Any:
     """Run `stages` on a partition (results not kept) and return `measure(table, ctx)` of step `index`,
     or the aiflab error that stopped it."""
     from aiflab.pipeline.context import RunContext
@@ -385,7 +387,7 @@ def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: Cha
 
     if not isinstance(source, PartitionState):
         source = read_part(source, columns)
-    state = run_chain(source, stages, settings, columns, shared)
+    state = run_chain(source, stages, settings, columns, shared, local)
     if state.error is not None:
         return state.error
     ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir, partition=True,
@@ -395,6 +397,10 @@ def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: Cha
     except AiflabError as exc:
         exc.step_index = index  # type: ignore[attr-defined]
         return exc
+
+
+def _found_of(first: Any) -> Any:
+    return first.found
 
 
 def _knowledge(state: PartitionState) -> dict[str, ColumnInfo]:
