@@ -112,8 +112,9 @@ class ExecutorSpec(_Strict):
                                   description="dask: address of an existing cluster's scheduler, e.g. "
                                               "tcp://host:8786 (a Slurm allocation, see examples/slurm)")
     partition_mb: int = Field(default=64, ge=1, le=4096,
-                              description="dask: size of the input's partitions in MB (CSV blocks; Parquet "
-                                          "row groups are kept as they are)")
+                              description="dask: largest size of the input's partitions in MB (CSV byte "
+                                          "ranges; Parquet row groups are kept whole); the input is cut "
+                                          "into at least 4 partitions per worker thread")
 
     @model_validator(mode="after")
     def _consistent(self) -> ExecutorSpec:

@@ -102,14 +102,15 @@ class PartitionReader:
 
 
 class ChunkedInput:
-    """An input table as partitions of about `partition_mb` megabytes (or `partitions` of them)."""
+    """An input table as partitions of at most about `partition_mb` megabytes and at least
+    `min_partitions` of them (so that every worker has several), or exactly `partitions`."""
 
     def __init__(self, path: Path, spec: InputSpec, partition_mb: int = 64,
-                 partitions: int | None = None) -> None:
+                 partitions: int | None = None, min_partitions: int = 1) -> None:
         self.path, self.spec = path, spec
         self.format = table_format(path, spec.format)
         self.partition_bytes = partition_mb << 20
-        self.partitions = partitions
+        self.partitions, self.min_partitions = partitions, min_partitions
         self.rows = 0
         self.columns: list[str] = []
         self.readers: list[PartitionReader] = []
@@ -138,8 +139,8 @@ class ChunkedInput:
             yield reader()
 
     def _count(self) -> int:
-        wanted = self.partitions or math.ceil(self.path.stat().st_size / self.partition_bytes)
-        return max(1, wanted)
+        by_size = max(self.min_partitions, math.ceil(self.path.stat().st_size / self.partition_bytes))
+        return max(1, self.partitions or by_size)
 
     def _scan_csv(self, mapper: Mapper) -> None:
         options = csv_options(self.path, self.spec.encoding, self.spec.delimiter)

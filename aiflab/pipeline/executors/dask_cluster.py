@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from aiflab.pipeline.table_io import AtomicWrites
 
 
+PARTITIONS_PER_THREAD = 4
+"""the input is cut into at least this many partitions per worker thread, so that work balances"""
+
+
 class DaskExecutor(Executor):
     """Run a recipe on Dask; `retries` re-runs a partition task whose worker failed or died."""
 
@@ -86,8 +90,10 @@ class DaskExecutor(Executor):
     def execute(self, plan: Plan, ctx: RunContext, writes: AtomicWrites) -> Execution:
         if self._client is None:
             raise RuntimeError("use the Dask executor inside a `with` block")
-        source = ChunkedInput(plan.source, plan.input, self.partition_mb, self.partitions)
         client = self._client
+        threads = sum(client.nthreads().values())
+        source = ChunkedInput(plan.source, plan.input, self.partition_mb, self.partitions,
+                              min_partitions=PARTITIONS_PER_THREAD * threads)
         with ctx.progress.task(f"scan {plan.source.name}", total=1):
             source.scan(lambda function, items: client.gather(client.map(function, items, pure=False)))
         settings = ChainSettings(ctx.seed, dict(ctx.secrets), ctx.base_dir, tuple(plan.bias_columns))
