@@ -181,14 +181,15 @@ def main() -> None:
     serial = max(0.0, one["seconds"] - parallel)
     cores = 64 * args.cores_per_node
     per_row = parallel / one["rows"]
-    print(f"fit: serial {serial:.1f} s, parallel {parallel:.1f} s for {one['rows']:,} rows; a 64-node "
-          f"allocation ({cores:,} cores) would need partitions small enough to use them (--partition-mb)")
+    print(f"fit: serial {serial:.1f} s, parallel {parallel:.1f} s for {one['rows']:,} rows "
+          f"({per_row * 1e6:.0f} core-microseconds per row)")
     estimates = {}
     for rows in (10_000_000, 1_000_000_000):
         estimates[rows] = serial + per_row * rows / cores
-        print(f"  estimate on 64 nodes for {rows:,} rows: about {estimates[rows]:,.0f} s "
-              f"(serial part {serial:.0f} s, which is start-up, scanning and the report)")
-
+        print(f"  64 nodes x {args.cores_per_node} cores, {rows:,} rows: {per_row * rows:,.0f} core-seconds "
+              f"of partition work -> about {estimates[rows]:,.0f} s if it spread perfectly (at least "
+              f"{cores:,} partitions: set --partition-mb); not modelled: task scheduling, and the driver "
+              f"collecting and sending the text step's finds, which grow with the data")
     if args.big_rows:
         big = make_table(args.big_rows, args.seed)
         print(f"data: {args.big_rows:,} rows, {big.stat().st_size / 1e9:.2f} GB CSV", flush=True)
