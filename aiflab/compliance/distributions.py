@@ -133,18 +133,21 @@ def _binned(counts: pd.Series) -> bool:
     return _numeric(counts) and int(counts.index.notna().sum()) > TOP_VALUES
 
 
+def _ranked(labels: pd.Series) -> list[tuple[str, int]]:
+    """(label, count), most frequent first, ties by label (the same order however the counts were added)."""
+    return sorted(((str(label), int(count)) for label, count in labels.items()),
+                  key=lambda item: (-item[1], item[0]))
+
+
 def _top(labels: pd.Series | None) -> list[str]:
-    if labels is None:
-        return []
-    ranked = sorted(labels.items(), key=lambda item: (-int(item[1]), str(item[0])))
-    return [str(label) for label, _ in ranked[:TOP_VALUES]]
+    return [] if labels is None else [label for label, _ in _ranked(labels)[:TOP_VALUES]]
 
 
 def _fold(labels: pd.Series | None, keep: set[str]) -> dict[str, int] | None:
     if labels is None:
         return None
     folded: dict[str, int] = {}
-    for label, count in sorted(labels.items(), key=lambda item: (-int(item[1]), str(item[0]))):
-        name = str(label) if str(label) in keep else OTHER
-        folded[name] = folded.get(name, 0) + int(count)
+    for label, count in _ranked(labels):
+        name = label if label in keep else OTHER
+        folded[name] = folded.get(name, 0) + count
     return {name: count for name, count in folded.items() if count}
