@@ -145,7 +145,7 @@ class _DaskRun:
         if self.held is not None and not self.pending:
             before, self.held = self.held, None
         else:
-            states = self._gather(self._chained())
+            states = self._gather(self.pending, self._chained())
             self._record(states)
             before = Table(concat_rows(states), states[0].columns)
         with step_errors(self.plan, index, stage):
@@ -221,9 +221,7 @@ class _DaskRun:
             raise self._failure(self.pending, exc) from exc
         for result in results:
             if isinstance(result, AiflabError):
-                index = getattr(result, "step_index", 0)
-                with step_errors(self.plan, index, self.plan.stages[index - 1]):
-                    raise result
+                self._raise_at_step(result)
         return results
 
     def measured(self, index: int, stage: Stage, ctx: RunContext) -> None:
@@ -263,7 +261,7 @@ class _DaskRun:
         """Run the pending steps on every partition and write the output; the run's evidence."""
         target, fmt = self.plan.target, self.plan.output_format
         if fmt == "xlsx":  # one workbook: the rows come to the driver
-            states = self._gather(self._chained())
+            states = self._gather(self.pending, self._chained())
             self._record(states)
             digest, size = writes.table(concat_rows(states), target, fmt)
             outputs = [(target, digest, size)]
@@ -353,13 +351,14 @@ class _DaskRun:
     def _submit(self, function: Any, *args: Any) -> Any:
         return self.client.submit(function, *args, pure=False, retries=self.retries)
 
-    def _gather(self, futures: list[Any]) -> list[PartitionState]:
+    def _gather(self, stages: Sequence[tuple[int, Stage]], futures: list[Any]) -> list[PartitionState]:
+        """The partition states of `futures`, which ran `stages` (named when a partition fails)."""
         try:
             states = self.client.gather(futures)
         except StageError:
             raise
         except Exception as exc:
-            raise self._failure([], exc) from exc
+            raise self._failure(stages, exc) from exc
         self._raise_errors(states)
         return states
 
@@ -373,9 +372,13 @@ class _DaskRun:
     def _raise_errors(self, states: Sequence[PartitionState]) -> None:
         for state in states:
             if state.error is not None:
-                index = getattr(state.error, "step_index", 0)
-                with step_errors(self.plan, index, self.plan.stages[index - 1]):
-                    raise state.error
+                self._raise_at_step(state.error)
+
+    def _raise_at_step(self, error: AiflabError) -> None:
+        """Raise a partition's aiflab error, located at the step that raised it."""
+        index = getattr(error, "step_index", 0)
+        with step_errors(self.plan, index, self.plan.stages[index - 1]):
+            raise error
 
     def _failure(self, stages: Sequence[tuple[int, Stage]], exc: Exception) -> StageError:
         steps = ", ".join(f"{i} ({s.name})" for i, s in stages) or "reading the input"
