@@ -62,6 +62,10 @@ _DIGITS = str.maketrans("", "", "0123456789")
 PARALLEL_MIN_TEXTS = 1_000
 """Texts per worker below which worker processes cost more than they save (texts run in-process)."""
 
+MEMO_LIMIT = 400_000
+"""Analyses a process remembers (`analysis_memo`) before it forgets them all."""
+_memos: dict[tuple[str, tuple[str, ...], float], dict[str, list[Found]]] = {}
+
 
 @dataclass(frozen=True)
 class TextEngine:
@@ -202,6 +206,15 @@ def analyse(language: str, texts: Sequence[str], entities: Sequence[str], thresh
 def _analyse_chunk(args: tuple[str, list[str], tuple[str, ...], float, int]) -> list[list[Found]]:
     language, texts, entities, threshold, batch_size = args
     return analyse(language, texts, entities, threshold, batch_size)
+
+
+def analysis_memo(language: str, entities: Sequence[str], threshold: float) -> dict[str, list[Found]]:
+    """The analyses this process has made of texts (text -> found) for these settings: a Dask worker
+    runs many partitions of a table one after another, and their texts repeat (templates, and the
+    same partition's two passes). Forgotten all at once past `MEMO_LIMIT` texts."""
+    if sum(map(len, _memos.values())) > MEMO_LIMIT:
+        _memos.clear()
+    return _memos.setdefault((language, tuple(entities), threshold), {})
 
 
 _executors: dict[int, ProcessPoolExecutor] = {}

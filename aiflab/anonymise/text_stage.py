@@ -127,13 +127,13 @@ class TextStage(Stage):
         """On one partition: the distinct values of the known-value columns, in order of appearance."""
         return {c: table.df[c].dropna().astype(str).unique().tolist() for c in self._known_columns(table)}
 
-    def first_round(self, table: Table, ctx: RunContext) -> FirstRound:
-        """On one partition: the first analysis of its texts (`ctx.shared` holds the known values of the
-        whole table), and the values it finds (value -> entity type), for the other partitions."""
+    def first_round(self, table: Table, ctx: RunContext) -> dict[str, str]:
+        """On one partition: the values its texts hold (value -> entity type), for the other partitions,
+        found by the first analysis of its texts (`ctx.shared` holds the known values of the whole
+        table). The worker remembers the analyses for the partition's second pass (`analysis_memo`)."""
         run = self._prepare(table, ctx, ctx.shared)
-        analyses: dict[tuple[str, str], list[Found]] = {}
-        found = self._analyse(list(range(len(run.pairs))), run, None, workers=1, keep=analyses)
-        return FirstRound(self._replace(found, run.treated, run.replacer), analyses)
+        found = self._analyse(list(range(len(run.pairs))), run, None, workers=1, memo=True)
+        return self._replace(found, run.treated, run.replacer)
 
     @staticmethod
     def share(known: dict[str, list[str]], found: dict[str, str]) -> Shared:
@@ -141,8 +141,7 @@ class TextStage(Stage):
         return Shared(known, found)
 
     def exchanged(self) -> TextStage:
-        """This step for partitions that have exchanged what they found: it reads it from `ctx.shared`,
-        and its partition's first pass from `ctx.local`."""
+        """This step for partitions that have exchanged what they found: it reads it from `ctx.shared`."""
         stage = TextStage(self.params)
         stage._exchanged = True
         return stage
@@ -158,7 +157,7 @@ class TextStage(Stage):
 
         p, df, evidence = self.params, table.df, ctx.evidence
         shared: Shared | None = ctx.shared if self._exchanged else None
-        if self._exchanged and (shared is None or ctx.local is None):
+        if self._exchanged and shared is None:
             raise StageError("the partitions' shared finds did not reach this step")
         run = self._prepare(table, ctx, shared)
         columns, replacer, codes = run.columns, run.replacer, run.codes
@@ -170,7 +169,7 @@ class TextStage(Stage):
             for round_ in range(MAX_RESCANS + 1):
                 advance = task.advance if round_ == 0 else None
                 found = self._analyse(pending, run, advance, workers=1 if ctx.partition else p.workers,
-                                      given=ctx.local.analyses if shared and round_ == 0 else None)
+                                      memo=ctx.partition)
                 if round_ == 0:
                     for i in pending:
                         found_counts[i].update(entity for _, _, entity, _ in found.get(i, []))
@@ -180,7 +179,7 @@ class TextStage(Stage):
                     break
                 values = self._replace(found, treated, replacer)
                 if round_ == 0 and shared:  # what the other partitions found is replaced here too
-                    values = {**shared.found, **values}
+                    values = shared.with_found(values)
                 pending = sorted(set(found) | self._propagate(values, treated, replacer))
         leftover = sum(map(len, found.values())) if round_ == MAX_RESCANS else 0
 
@@ -321,12 +320,11 @@ class TextStage(Stage):
         return described
 
     def _analyse(self, pending: list[int], run: TextRun, advance: Any, workers: int,
-                 given: dict[tuple[str, str], list[Found]] | None = None,
-                 keep: dict[tuple[str, str], list[Found]] | None = None) -> dict[int, list[Found]]:
+                 memo: bool = False) -> dict[int, list[Found]]:
         """Entities found in the current text of each `pending` item, outside earlier replacements
         (each distinct current text analysed once), NER spans kept only where they look like names.
-        Analyses `given` (a partition's first pass) are not made again; `keep` receives those made."""
-        from aiflab.anonymise.text_engine import analyse_parallel
+        With `memo` (on a partition), texts this process has analysed before are not analysed again."""
+        from aiflab.anonymise.text_engine import analyse_parallel, analysis_memo
 
         p, treated = self.params, run.treated
         wanted = set(pending)
@@ -338,14 +336,11 @@ class TextStage(Stage):
                 continue
             entities = [e for e in p.entities if language in NER_MODELS or e not in NER_ENTITIES
                         or e == "DATE_TIME"]
-            known = given or {}
-            missing = [t for t in texts if (language, t) not in known]
-            made = dict(zip(missing, analyse_parallel(language, missing, entities, p.score_threshold,
-                                                       p.batch_size, workers, advance or (lambda n: None)),
-                            strict=True))
-            if keep is not None:
-                keep.update(((language, t), r) for t, r in made.items())
-            by_text = {t: known[(language, t)] if (language, t) in known else made[t] for t in texts}
+            by_text = analysis_memo(language, entities, p.score_threshold) if memo else {}
+            missing = [t for t in texts if t not in by_text]
+            by_text.update(zip(missing, analyse_parallel(language, missing, entities, p.score_threshold,
+                                                         p.batch_size, workers, advance or (lambda n: None)),
+                               strict=True))
             for i in items:
                 text = treated[i].text
                 spans = (_name_like(span, text)
@@ -437,6 +432,7 @@ class Shared:
     known: dict[str, list[str]]
     found: dict[str, str]
     _automaton: tuple[KnownValues, list[str]] | None = field(default=None, compare=False, repr=False)
+    _found: KnownValues | None = field(default=None, compare=False, repr=False)
 
     def automaton(self, stage: TextStage, table: Table) -> tuple[KnownValues, list[str]]:
         """The known values' matcher and the columns they come from, built once per worker."""
@@ -448,13 +444,16 @@ class Shared:
             self._automaton = matcher, sorted({c for c, _ in values.values()})
         return self._automaton
 
+    def with_found(self, values: dict[str, str]) -> dict[str, str] | KnownValues:
+        """The values every partition found, with `values` (this partition's): when this partition's
+        agree with them, as their matcher built once per worker."""
+        from aiflab.anonymise.text_known_values import KnownValues
 
-@dataclass
-class FirstRound:
-    """A partition's first pass: what it found, for the others, and its analyses, for its second pass."""
-
-    found: dict[str, str]
-    analyses: dict[tuple[str, str], list[Found]]
+        if any(self.found.get(value) != entity for value, entity in values.items()):
+            return {**self.found, **values}
+        if self._found is None:
+            self._found = KnownValues(self.found)
+        return self._found
 
 
 @dataclass

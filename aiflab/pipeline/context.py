@@ -43,8 +43,6 @@ class RunContext:
     """running on one partition of the table (a Dask worker): stages may keep per-process caches"""
     shared: Any = None
     """what the partitions of the table found and share with each other for this step (Dask)"""
-    local: Any = None
-    """what an earlier pass of this step left for this partition (Dask)"""
     view: TableView | None = None
     """the whole table's rows when the step's table holds none (Dask): see `aiflab.pipeline.table_view`"""
 

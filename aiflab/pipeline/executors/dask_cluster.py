@@ -132,8 +132,8 @@ class _DaskRun:
         """the last collected step's table, kept for the next one when it carries more than its rows"""
         self.shared: dict[int, Any] = {}
         """futures of what the partitions share for an exchanging step, by step index (on every worker)"""
-        self.local: dict[int, list[Any]] = {}
-        """futures of what an exchanging step's first pass left for each partition, by step index"""
+        self.placement: list[str | None] = []
+        """the worker that last ran each partition of the input (its caches hold that partition's work)"""
         self.columns: dict[str, ColumnInfo] = {}
         self.records: dict[int, list[PartitionStep]] = {}
         self.evidence: dict[int, Any] = {}
@@ -170,9 +170,8 @@ class _DaskRun:
     def exchanged(self, index: int, stage: Any) -> None:
         """A step whose partitions must first share what they find (`anonymise.text`): two passes
         collect the known values and the first-round finds of every partition (the steps before it are
-        run again in each, their evidence dropped); then it runs per partition with both and with its
-        partition's first-pass analyses, which stay on the worker that made them (Dask runs the
-        partition there)."""
+        run again in each, their evidence dropped); then it runs per partition with both (the workers
+        remember their first-round analyses, `analysis_memo`)."""
         def known(table: Table, ctx: RunContext) -> Any:
             return stage.known_part(table)
 
@@ -186,26 +185,29 @@ class _DaskRun:
         def first_round(table: Table, ctx: RunContext) -> Any:
             return stage.first_round(table, ctx)
 
-        firsts = self._probe_futures(first_round, index)  # they stay on the workers for the second pass
         found: dict[str, str] = {}
-        for part in self._gather_values([self._submit(_found_of, first) for first in firsts]):
+        for part in self._probe(first_round, index):
             found.update(part)
         [self.shared[index]] = self.client.scatter([stage.share(shared_known, found)], broadcast=True)
-        self.local[index] = firsts
         self.pending.append((index, stage.exchanged()))
 
     def _probe(self, measure: Any, index: int) -> list[Any]:
         """`measure(table, ctx)` of every partition after the pending steps (which are not kept)."""
-        return self._gather_values(self._probe_futures(measure, index))
+        futures = [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
+                                self.shared, measure, index, where=where)
+                   for source, where in zip(self._peek(), self._placed(), strict=True)]
+        results = self._gather_values(futures)
+        if self.parts is None:
+            held = self.client.who_has(futures)
+            self.placement = [next(iter(held.get(f.key, ())), None) for f in futures]
+        return results
 
-    def _probe_futures(self, measure: Any, index: int) -> list[Any]:
-        return [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
-                             self.shared, self._local(number), measure, index)
-                for number, source in enumerate(self._peek())]
-
-    def _local(self, number: int) -> dict[int, Any]:
-        """What earlier passes left for partition `number`, by step index (futures on the workers)."""
-        return {index: futures[number] for index, futures in self.local.items()}
+    def _placed(self) -> list[str | None]:
+        """The worker to run each partition on: the one that ran it before, when the rows are still
+        in the input (the rows on workers stay where they are)."""
+        if self.parts is None and len(self.placement) == self.source.chunks_count:
+            return self.placement
+        return [None] * (self.source.chunks_count if self.parts is None else len(self.parts))
 
     def _peek(self) -> list[Any]:
         """The partitions as they are now, without consuming them: futures of those on the workers,
@@ -298,10 +300,8 @@ class _DaskRun:
         """Futures of every partition after the pending steps (which are then done)."""
         stages, self.pending = self.pending, []
         self.held = None
-        chained = [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
-                                self._local(number)) for number, part in enumerate(self._sources())]
-        self.local = {}
-        return chained
+        return [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared)
+                for part in self._sources()]
 
     def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
         """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
@@ -314,8 +314,7 @@ class _DaskRun:
         sources = self._sources()
         try:
             for number, part in enumerate(sources):
-                chained = self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
-                                       self._local(number))
+                chained = self._submit(run_chain, part, stages, self.settings, self.columns, self.shared)
                 future = self._submit(write_part, chained, folder, number, fmt)
                 numbered[future] = number
                 running.add(future)
@@ -326,7 +325,6 @@ class _DaskRun:
             raise
         except Exception as exc:
             raise self._failure(stages, exc) from exc
-        self.local = {}
         states = [results[n] for n in sorted(results)]
         self._raise_errors(states)
         self._record(states)
@@ -335,7 +333,8 @@ class _DaskRun:
     def _sources(self) -> Iterator[Any]:
         """Futures of the partitions as they are now: read by the workers, or kept on them."""
         if self.parts is None:
-            yield from (self._submit(read_part, reader, self.columns) for reader in self.source.readers)
+            yield from (self._submit(read_part, reader, self.columns, where=where)
+                        for reader, where in zip(self.source.readers, self._placed(), strict=True))
         else:
             parts, self.parts = self.parts, None
             yield from parts
@@ -348,8 +347,10 @@ class _DaskRun:
             if block is not None and taken >= block:
                 return
 
-    def _submit(self, function: Any, *args: Any) -> Any:
-        return self.client.submit(function, *args, pure=False, retries=self.retries)
+    def _submit(self, function: Any, *args: Any, where: str | None = None) -> Any:
+        """Submit a task, to worker `where` when it is still there (to any other when it is not)."""
+        return self.client.submit(function, *args, pure=False, retries=self.retries,
+                                  workers=[where] if where else None, allow_other_workers=where is not None)
 
     def _gather(self, stages: Sequence[tuple[int, Stage]], futures: list[Any]) -> list[PartitionState]:
         """The partition states of `futures`, which ran `stages` (named when a partition fails)."""
@@ -387,8 +388,7 @@ class _DaskRun:
 
 
 def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: ChainSettings,
-                     columns: dict[str, ColumnInfo], shared: dict[int, Any], local: dict[int, Any],
-                     measure: Any, index: int) -> Any:
+                     columns: dict[str, ColumnInfo], shared: dict[int, Any], measure: Any, index: int) -> Any:
     """Run `stages` on a partition (results not kept) and return `measure(table, ctx)` of step `index`,
     or the aiflab error that stopped it."""
     from aiflab.pipeline.context import RunContext
@@ -396,7 +396,7 @@ def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: Cha
 
     if not isinstance(source, PartitionState):
         source = read_part(source, columns)
-    state = run_chain(source, stages, settings, columns, shared, local)
+    state = run_chain(source, stages, settings, columns, shared)
     if state.error is not None:
         return state.error
     ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir, partition=True,
@@ -406,10 +406,6 @@ def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: Cha
     except AiflabError as exc:
         exc.step_index = index  # type: ignore[attr-defined]
         return exc
-
-
-def _found_of(first: Any) -> Any:
-    return first.found
 
 
 def _knowledge(state: PartitionState) -> dict[str, ColumnInfo]:

@@ -73,12 +73,12 @@ def read_part(reader: Callable[[], pd.DataFrame], columns: dict[str, ColumnInfo]
 
 
 def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settings: ChainSettings,
-              columns: dict[str, ColumnInfo] | None = None, shared: dict[int, Any] | None = None,
-              local: dict[int, Any] | None = None) -> PartitionState:
+              columns: dict[str, ColumnInfo] | None = None, shared: dict[int, Any] | None = None
+              ) -> PartitionState:
     """Run row-local `stages` (step index, stage) on one partition, each with its own RunContext,
     starting from the driver's knowledge of the columns (`columns`) when given. By step index,
-    `shared` holds what the partitions found and share for that step (sent once to each worker) and
-    `local` what an earlier pass of that step left for this partition (`ctx.shared`, `ctx.local`).
+    `shared` holds what the partitions found and share for that step (sent once to each worker,
+    `ctx.shared`).
 
     An aiflab error (a refusal that would recur) is kept in the state rather than raised, so that
     Dask retries only unexpected failures such as a lost worker.
@@ -91,7 +91,7 @@ def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settin
     table, steps = Table(state.df, knowledge), list(state.steps)
     for index, stage in stages:
         ctx = RunContext(seed=settings.seed, secrets=settings.secrets, base_dir=settings.base_dir,
-                         partition=True, shared=(shared or {}).get(index), local=(local or {}).get(index))
+                         partition=True, shared=(shared or {}).get(index))
         try:
             result = stage.run(table, ctx, index=index)
         except AiflabError as exc:
