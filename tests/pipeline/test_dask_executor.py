@@ -235,3 +235,45 @@ def test_steps_that_decide_on_the_whole_table_are_not_row_local() -> None:
     assert not StandardiseStage(columns={"income": {"type": "number"}}).row_local  # decimal: auto
     assert PseudonymiseStage(key="k", domain="d").row_local
     assert not PseudonymiseStage(key="k", domain="d", vault={"path": "v.db", "key": "v"}).row_local
+
+
+TEXT_RECIPE = """name: dask-text-test
+purpose: testing
+legal_basis: none, synthetic data
+input: {path: patients.csv}
+output: {path: out/patients.parquet}
+secrets:
+  pseudonym_key: env:AIFLAB_DASK_TEST_KEY
+steps:
+  - clean.standardise:
+      columns:
+        geburtsdatum: {type: date}
+  - anonymise.text:
+      columns: [notes]
+      known_from: [nom]
+      operator: pseudonym
+      key: pseudonym_key
+      domain: dask-test
+  - anonymise.pseudonymise:
+      key: pseudonym_key
+      domain: dask-test
+      columns: [patient_id, nom]
+"""
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_text_passes_give_the_in_process_output_whether_partitions_are_kept_or_read_again(
+        keep: bool, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIFLAB_DASK_TEST_KEY", "dask-test-key-of-at-least-32-bytes-0123456789")
+    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
+    (tmp_path / "patients.csv").write_bytes(samples.read_bytes())
+    (tmp_path / "recipe.yaml").write_text(TEXT_RECIPE, encoding="utf-8")
+    recipe = Recipe.from_yaml(tmp_path / "recipe.yaml")
+    local = run(recipe, output_path=tmp_path / "local.parquet")
+    spread = run(recipe, output_path=tmp_path / "dask.parquet",
+                 executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
+    pd.testing.assert_frame_equal(pd.read_parquet(spread.output).reset_index(drop=True),
+                                  pd.read_parquet(local.output).reset_index(drop=True))
+    text = next(s for s in spread.report.steps if s.stage == "anonymise.text")
+    assert text.cells_changed == next(s for s in local.report.steps if s.stage == "anonymise.text").cells_changed
+    assert text.metrics["executor"]["passes"].startswith("partitions kept" if keep else "partitions read again")

@@ -81,14 +81,15 @@ class PartitionReader:
         df.columns = [str(c) for c in df.columns]
         return df
 
-    def scan(self) -> tuple[int, dict[str, NumberKind]] | AiflabError:
-        """Rows and number kinds of a CSV range; an InputError is returned, not raised (no retries)."""
+    def scan(self) -> tuple[int, dict[str, NumberKind], int] | AiflabError:
+        """Rows, number kinds and bytes in memory of a CSV range; an InputError is returned, not raised
+        (no retries)."""
         try:
             with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
                 df = self._csv()
         except AiflabError as exc:
             return exc
-        return len(df), number_kinds(df)
+        return len(df), number_kinds(df), int(df.memory_usage(deep=True).sum())
 
     def _csv(self) -> pd.DataFrame:
         import io
@@ -112,6 +113,8 @@ class ChunkedInput:
         self.partition_bytes = partition_mb << 20
         self.partitions, self.min_partitions = partitions, min_partitions
         self.rows = 0
+        self.memory_bytes = 0
+        """the table's size in memory as read (measured for CSV and whole reads, Parquet's own figure)"""
         self.columns: list[str] = []
         self.readers: list[PartitionReader] = []
 
@@ -159,9 +162,10 @@ class ChunkedInput:
         import pandas as pd
 
         self.columns = [str(c) for c in pd.read_csv(self.path, nrows=0, **options).columns]
-        kinds = merge_number_kinds([k for _, k in scans]) if scans else {}
+        kinds = merge_number_kinds([k for _, k, _ in scans]) if scans else {}
+        self.memory_bytes = sum(size for _, _, size in scans)
         first = 0
-        for reader, (rows, _) in zip(ranges, scans, strict=True):
+        for reader, (rows, _, _) in zip(ranges, scans, strict=True):
             if rows:
                 self.readers.append(PartitionReader(self.path, "csv", first, reader.start, reader.end, header,
                                                     options, kinds, rows_count=rows))
@@ -176,6 +180,7 @@ class ChunkedInput:
         self.columns = [c for c in pq.ParquetFile(self.path).schema_arrow.names
                         if not c.startswith("__index_level_")]
         groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self.memory_bytes = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         per_part = max(1, math.ceil(len(groups) / self._count()))
         first = 0
         for start in range(0, len(groups), per_part):
@@ -189,6 +194,7 @@ class ChunkedInput:
         spec = self.spec
         whole = read_table(self.path, spec.format, spec.encoding, spec.delimiter, spec.sheet)
         self.rows, self.columns = len(whole), list(whole.columns)
+        self.memory_bytes = int(whole.memory_usage(deep=True).sum())
         size = math.ceil(self.rows / self._count())
         self.readers = [PartitionReader(self.path, self.format, start, rows=whole.iloc[start:start + size],
                                         rows_count=len(whole.iloc[start:start + size]))

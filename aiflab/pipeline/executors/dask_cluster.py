@@ -52,20 +52,27 @@ if TYPE_CHECKING:
 PARTITIONS_PER_THREAD = 4
 """the input is cut into at least this many partitions per worker thread, so that work balances"""
 
+KEEP_SHARE = 0.25
+"""a table read in several passes is kept in the workers' memory between them when it takes at most
+this share of it (the steps need the rest); otherwise each pass reads the input again"""
+
 
 class DaskExecutor(Executor):
-    """Run a recipe on Dask; `retries` re-runs a partition task whose worker failed or died."""
+    """Run a recipe on Dask; `retries` re-runs a partition task whose worker failed or died; `keep`
+    holds the partitions in the workers' memory between the passes of a step that reads them several
+    times (None: when the table takes at most `KEEP_SHARE` of the workers' memory)."""
 
     name = "dask"
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None,
-                 partitions: int | None = None, retries: int = 2, partition_mb: int = 64) -> None:
+                 partitions: int | None = None, retries: int = 2, partition_mb: int = 64,
+                 keep: bool | None = None) -> None:
         if workers is not None and scheduler is not None:
             raise ValueError("give --workers (a local cluster) or --scheduler (an existing one), not both")
         if workers is not None and workers < 1:
             raise ValueError("--workers must be at least 1")
         self.workers, self.scheduler, self.partitions = workers, scheduler, partitions
-        self.retries, self.partition_mb = retries, partition_mb
+        self.retries, self.partition_mb, self.keep = retries, partition_mb, keep
         self._cluster: Any = None
         self._client: Any = None
 
@@ -87,6 +94,12 @@ class DaskExecutor(Executor):
             self._cluster.close()
         self._client = self._cluster = None
 
+    def _keeps(self, source: ChunkedInput) -> bool:
+        if self.keep is not None:
+            return self.keep
+        limits = [w.get("memory_limit") or 0 for w in self._client.scheduler_info()["workers"].values()]
+        return bool(limits) and all(limits) and source.memory_bytes <= KEEP_SHARE * sum(limits)
+
     def execute(self, plan: Plan, ctx: RunContext, writes: AtomicWrites) -> Execution:
         if self._client is None:
             raise RuntimeError("use the Dask executor inside a `with` block")
@@ -97,7 +110,7 @@ class DaskExecutor(Executor):
         with ctx.progress.task(f"scan {plan.source.name}", total=1):
             source.scan(lambda function, items: client.gather(client.map(function, items, pure=False)))
         settings = ChainSettings(ctx.seed, dict(ctx.secrets), ctx.base_dir, tuple(plan.bias_columns))
-        run = _DaskRun(self._client, plan, source, settings, self.retries)
+        run = _DaskRun(self._client, plan, source, settings, self.retries, self._keeps(source))
         for index, stage in enumerate(plan.stages, start=1):
             if stage.row_local:
                 run.pending.append((index, stage))
@@ -122,9 +135,9 @@ class _DaskRun:
     """The state of one run: where the rows are (input or partitions on workers), pending steps."""
 
     def __init__(self, client: Any, plan: Plan, source: ChunkedInput, settings: ChainSettings,
-                 retries: int) -> None:
+                 retries: int, keep: bool) -> None:
         self.client, self.plan, self.source = client, plan, source
-        self.settings, self.retries = settings, retries
+        self.settings, self.retries, self.keep = settings, retries, keep
         self.pending: list[tuple[int, Stage]] = []
         self.parts: list[Any] | None = None
         """futures of PartitionState on the workers; None while the rows are still in the input"""
@@ -132,6 +145,8 @@ class _DaskRun:
         """the last collected step's table, kept for the next one when it carries more than its rows"""
         self.shared: dict[int, Any] = {}
         """futures of what the partitions share for an exchanging step, by step index (on every worker)"""
+        self.passes: dict[int, str] = {}
+        """how an exchanging step's passes got their partitions, by step index"""
         self.placement: list[str | None] = []
         """the worker that last ran each partition of the input (its caches hold that partition's work)"""
         self.columns: dict[str, ColumnInfo] = {}
@@ -169,9 +184,16 @@ class _DaskRun:
 
     def exchanged(self, index: int, stage: Any) -> None:
         """A step whose partitions must first share what they find (`anonymise.text`): two passes
-        collect the known values and the first-round finds of every partition (the steps before it are
-        run again in each, their evidence dropped); then it runs per partition with both (the workers
-        remember their first-round analyses, `analysis_memo`)."""
+        collect the known values and the first-round finds of every partition; then it runs per
+        partition with both (the workers remember their first-round analyses, `analysis_memo`). The
+        steps before it run once and their partitions stay on the workers when the table fits
+        (`KEEP_SHARE`); otherwise every pass reads the input again and runs them (evidence dropped)."""
+        if self.keep and self.parts is None:
+            self.parts = self._chained()
+        kept = self.parts is not None
+        self.passes[index] = ("partitions kept in the workers' memory between passes" if kept else
+                              "partitions read again from the input for each pass (the table would take "
+                              f"more than {KEEP_SHARE:.0%} of the workers' memory)")
         def known(table: Table, ctx: RunContext) -> Any:
             return stage.known_part(table)
 
@@ -287,6 +309,7 @@ class _DaskRun:
             self.evidence[index], self.artefacts[index] = merge_step(steps)
             if index in self.shared:
                 self.evidence[index].metrics["executor"]["mode"] = "partitions, after exchanging finds"
+                self.evidence[index].metrics["executor"]["passes"] = self.passes[index]
         indices = sorted(self.evidence)
         columns = states[0].columns if states else self.columns
         schema = states[0].df.head(0) if states and states[0].df is not None else None
