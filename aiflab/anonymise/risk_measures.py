@@ -61,11 +61,64 @@ def class_codes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return codes
 
 
+def class_sizes(df: pd.DataFrame, columns: Sequence[str],
+                counts: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The equivalence classes of `df` over `columns`: one row of their values each, in order of first
+    appearance, and the number of rows in each (rows weighted by `counts` when given, e.g. when `df`
+    holds the classes of several partitions)."""
+    codes = class_codes(df, columns)
+    _, first = np.unique(codes, return_index=True)
+    sizes = np.bincount(codes, weights=counts).astype(np.int64)
+    return df[list(columns)].iloc[first].reset_index(drop=True), sizes
+
+
+def merge_class_sizes(parts: Sequence[tuple[pd.DataFrame, np.ndarray]],
+                      columns: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The classes of a table from those of its partitions (`class_sizes` of each)."""
+    import pandas as pd
+
+    keys = pd.concat([k for k, _ in parts], ignore_index=True)
+    return class_sizes(keys, columns, np.concatenate([c for _, c in parts]))
+
+
 def measure(df: pd.DataFrame, quasi_identifiers: Sequence[str], population: pd.DataFrame | None = None,
             record_threshold: float = RECORD_RISK_THRESHOLD) -> ClassicRisk:
     """Prosecutor, journalist and marketer risk of `df` over `quasi_identifiers` (see the module)."""
+    qis = _checked(quasi_identifiers, df, population)
+    return measure_classes(*class_sizes(df, qis), qis, population, record_threshold)
+
+
+def measure_classes(keys: pd.DataFrame, sizes: np.ndarray, quasi_identifiers: Sequence[str],
+                    population: pd.DataFrame | None = None,
+                    record_threshold: float = RECORD_RISK_THRESHOLD) -> ClassicRisk:
+    """`measure` of a table given as its classes over `quasi_identifiers` (`class_sizes`)."""
     import pandas as pd
 
+    qis = _checked(quasi_identifiers, keys, population)
+    n = int(sizes.sum())
+    if not n:
+        raise StageError("cannot measure re-identification risk of an empty table")
+    if population is None:
+        in_population = sizes
+    else:
+        codes = class_codes(pd.concat([keys[qis], population[qis]], ignore_index=True), qis)
+        in_population = np.bincount(codes[len(keys):], minlength=int(codes.max()) + 1)[codes[:len(keys)]]
+    big_f = np.maximum(in_population, sizes)
+    classes = len(sizes)
+    bands = {(f"{lo}" if lo == hi else f"{lo}-{hi}" if hi else f"{lo}+"):
+             int(sizes[(sizes >= lo) & (sizes <= (hi or n))].sum()) for lo, hi in _SIZE_BINS}
+    return ClassicRisk(
+        quasi_identifiers=qis, rows=n, classes=classes, min_class_size=int(sizes.min()),
+        prosecutor_max=float(1 / sizes.min()), prosecutor_avg=classes / n,
+        journalist_max=float(1 / big_f.min()), marketer=float((sizes / big_f).sum() / n),
+        share_unique=float(sizes[sizes == 1].sum() / n), record_risk_threshold=record_threshold,
+        share_at_risk=float(sizes[1 / sizes > record_threshold].sum() / n),
+        records_by_class_size=bands, population_rows=None if population is None else len(population),
+        classes_missing_from_population=int((in_population < sizes).sum()))
+
+
+def _checked(quasi_identifiers: Sequence[str], df: pd.DataFrame,
+             population: pd.DataFrame | None) -> list[str]:
     qis = list(quasi_identifiers)
     if not qis:
         raise StageError("no quasi-identifiers to measure risk over")
@@ -73,25 +126,4 @@ def measure(df: pd.DataFrame, quasi_identifiers: Sequence[str], population: pd.D
         missing = [c for c in qis if frame is not None and c not in frame.columns]
         if missing:
             raise StageError(f"the {name} has no quasi-identifier column {', '.join(map(repr, missing))}")
-    if df.empty:
-        raise StageError("cannot measure re-identification risk of an empty table")
-    n = len(df)
-    both = df[qis] if population is None else pd.concat([df[qis], population[qis]], ignore_index=True)
-    codes = class_codes(both, qis)
-    sample_sizes = np.bincount(codes[:n], minlength=int(codes.max()) + 1)
-    f = sample_sizes[codes[:n]]
-    present = sample_sizes > 0
-    class_f = sample_sizes[present]
-    in_population = class_f if population is None else np.bincount(codes[n:], minlength=len(present))[present]
-    class_big_f = np.maximum(in_population, class_f)
-    classes = int(present.sum())
-    bands = {(f"{lo}" if lo == hi else f"{lo}-{hi}" if hi else f"{lo}+"):
-             int(((f >= lo) & (f <= (hi or n))).sum()) for lo, hi in _SIZE_BINS}
-    return ClassicRisk(
-        quasi_identifiers=qis, rows=n, classes=classes, min_class_size=int(f.min()),
-        prosecutor_max=float(1 / f.min()), prosecutor_avg=classes / n,
-        journalist_max=float(1 / class_big_f.min()), marketer=float((class_f / class_big_f).sum() / n),
-        share_unique=float((f == 1).mean()),
-        record_risk_threshold=record_threshold, share_at_risk=float((1 / f > record_threshold).mean()),
-        records_by_class_size=bands, population_rows=None if population is None else len(population),
-        classes_missing_from_population=int((in_population < class_f).sum()))
+    return qis

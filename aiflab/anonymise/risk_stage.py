@@ -10,12 +10,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiflab.anonymise.risk_measures import RECORD_RISK_THRESHOLD, ClassicRisk, measure
+from aiflab.anonymise.risk_measures import (
+    RECORD_RISK_THRESHOLD,
+    ClassicRisk,
+    class_sizes,
+    measure_classes,
+    merge_class_sizes,
+)
 from aiflab.anonymise.wp29_attacks import DEFAULT_ATTACKS, RiskAssessment, assess
 from aiflab.errors import StageError
 from aiflab.pipeline.evidence import Finding, StepEvidence
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import ColumnRole, Table
+from aiflab.pipeline.table_view import view_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,6 +106,12 @@ class RiskStage(Stage):
     def reads(self) -> list[str]:
         return [*(self.params.quasi_identifiers or []), *(self.params.sensitive or [])]
 
+    @property
+    def measures_only(self) -> bool:  # type: ignore[override]
+        """Without attacks the risks come from the class sizes, counted where the rows lie (on Dask,
+        per partition); the attacks need the rows themselves."""
+        return self.params.attacks == 0
+
     def apply(self, table: Table, ctx: RunContext) -> Table:
         df = table.df
         qis = self._columns(table, self.params.quasi_identifiers, ColumnRole.QUASI_IDENTIFIER)
@@ -108,7 +121,9 @@ class RiskStage(Stage):
         secrets = self._columns(table, self.params.sensitive, ColumnRole.SENSITIVE)
         sensitive = [c for c in secrets if c not in qis]
         population = ctx.read_table(self.params.population) if self.params.population else None
-        classic = measure(df, qis, population, self.params.record_risk)
+        view = view_of(df, ctx.view)
+        parts, _ = view.gather(lambda frame: class_sizes(frame, qis), [])
+        classic = measure_classes(*merge_class_sizes(parts, qis), qis, population, self.params.record_risk)
         assessment = self._attack(df, qis, sensitive, ctx) if self.params.attacks else None
         checks = _checks(self.params.thresholds, classic, assessment)
         evidence = ctx.evidence

@@ -274,6 +274,37 @@ def test_text_passes_give_the_in_process_output_whether_partitions_are_kept_or_r
                  executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
     pd.testing.assert_frame_equal(pd.read_parquet(spread.output).reset_index(drop=True),
                                   pd.read_parquet(local.output).reset_index(drop=True))
-    text = next(s for s in spread.report.steps if s.stage == "anonymise.text")
-    assert text.cells_changed == next(s for s in local.report.steps if s.stage == "anonymise.text").cells_changed
-    assert text.metrics["executor"]["passes"].startswith("partitions kept" if keep else "partitions read again")
+    text, in_process = spread.report.steps[1], local.report.steps[1]
+    assert text.stage == "anonymise.text" and text.cells_changed == in_process.cells_changed
+    passes = text.metrics["executor"]["passes"]
+    assert passes.startswith("partitions kept" if keep else "partitions read again")
+
+
+RISK_RECIPE = """name: dask-risk-test
+purpose: testing
+legal_basis: none, synthetic data
+input: {path: patients.csv}
+output: {path: out/patients.csv}
+steps:
+  - clean.standardise:
+      columns:
+        geburtsdatum: {type: date}
+  - anonymise.risk:
+      quasi_identifiers: [geburtsdatum, code_postal, gender, age]
+      attacks: 0
+"""
+
+
+def test_risk_without_attacks_counts_classes_on_the_partitions(scheduler: str, tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
+    (tmp_path / "patients.csv").write_bytes(samples.read_bytes())
+    (tmp_path / "recipe.yaml").write_text(RISK_RECIPE, encoding="utf-8")
+    recipe = Recipe.from_yaml(tmp_path / "recipe.yaml")
+    local = run(recipe, output_path=tmp_path / "local.csv")
+    spread = run(recipe, output_path=tmp_path / "dask.csv",
+                 executor=DaskExecutor(scheduler=scheduler, partitions=3))
+    mine, theirs = spread.report.steps[1], local.report.steps[1]
+    assert mine.metrics["executor"]["mode"] == "measured on partitions"
+    assert mine.metrics["classic"] == theirs.metrics["classic"]
+    assert mine.metrics["classic"]["rows"] == 2000 and mine.metrics["classic"]["classes"] > 1000
+    assert spread.output.read_bytes() == local.output.read_bytes()
