@@ -7,17 +7,22 @@ rows, and linked rows form clusters (transitively: A~B and B~C put A and C toget
 cluster is kept by the stated rule; the removed rows, with their cluster, score and the kept row,
 go to a side file that the report lists with its hash. That file holds the removed records as they
 were, so it is as sensitive as the input.
+
+On Dask, exact duplicates alone are found by a hash shuffle (`aiflab.clean.dedup_shuffle`); near
+duplicates need the whole table.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
 from aiflab.clean.accounting import csv_bytes, drop_rows, require_columns
+from aiflab.clean.dedup_shuffle import Bucket, Settled, bucket_rows, keep_values, keepers, meet, settle
+from aiflab.errors import StageError
 from aiflab.pipeline.context import RunContext
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import Table
@@ -72,18 +77,73 @@ class DedupStage(Stage):
     dependencies: ClassVar[tuple[str, ...]] = ("recordlinkage", "jellyfish")
     params: DedupParams
 
+    def __init__(self, params: Params | None = None, **kwargs: Any) -> None:
+        super().__init__(params, **kwargs)
+        self._settled = False
+
     def reads(self) -> list[str]:
         p = self.params
         columns = [*(p.exact_columns or []), *(c.column for c in p.compare),
                    *(c for b in p.block_on for c in b), *([p.order_by] if p.order_by else [])]
         return list(dict.fromkeys(columns))
 
+    @property
+    def shuffles(self) -> bool:  # type: ignore[override]
+        """Exact duplicates only: on Dask, rows meet their equals by a hash shuffle."""
+        return not self.params.compare and not self._settled
+
+    @property
+    def row_local(self) -> bool:  # type: ignore[override]
+        """Row-local once the shuffle has settled which rows go (`settled`)."""
+        return self._settled
+
+    def bucket_part(self, table: Table, buckets: int) -> list[Bucket]:
+        """On one partition: its rows' compared columns and keep-rule values, by hash bucket."""
+        p, df = self.params, table.df
+        require_columns(df, self.reads())
+        return bucket_rows(df, p.exact_columns or list(df.columns), keep_values(df, p.keep, p.order_by),
+                           buckets)
+
+    def meet(self, pieces: list[Bucket]) -> pd.DataFrame:
+        """On one bucket: the removed rows among those that reached it from every partition."""
+        return meet(pieces, self.params.keep)
+
+    @staticmethod
+    def settle(met: list[pd.DataFrame]) -> Settled:
+        """In the driver: the removed rows of the whole table, clusters numbered in table order."""
+        return settle(met)
+
+    def settled(self) -> DedupStage:
+        """This step for partitions whose removed rows are settled: it reads them from `ctx.shared`."""
+        stage = DedupStage(self.params)
+        stage._settled = True
+        return stage
+
     def apply(self, table: Table, ctx: RunContext) -> Table:
+        df = table.df
+        require_columns(df, self.reads())
+        if self._settled:
+            if not isinstance(ctx.shared, Settled):
+                raise StageError("the settled duplicates did not reach this step")
+            cluster, kept_rows = ctx.shared.of(df)
+            removed_mask = cluster >= 0
+            reason = np.where(removed_mask, "duplicate-exact", "")
+            kept_row = pd.Series(kept_rows, index=cluster[removed_mask])
+            return self._drop(table, ctx, cluster, removed_mask.astype(float), removed_mask, reason,
+                              kept_row, ctx.shared.clusters, 0)
+        cluster, score, reason, pairs = self._clusters(df)
+        keep = self._keepers(df, cluster)
+        removed_mask = (cluster >= 0) & ~keep
+        heads = keep & (cluster >= 0)
+        kept_row = pd.Series(df.index[heads], index=cluster[heads])
+        return self._drop(table, ctx, cluster, score, removed_mask, reason, kept_row,
+                          len(np.unique(cluster[cluster >= 0])), pairs)
+
+    def _clusters(self, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Each row's duplicate cluster (-1: none), score and reason; the candidate pairs compared."""
         from aiflab.clean.linkage import Comparison, link
 
         p = self.params
-        df = table.df
-        require_columns(df, self.reads())
         n = len(df)
         cluster = np.full(n, -1)
         score = np.zeros(n)
@@ -111,21 +171,25 @@ class DedupStage(Stage):
                     cluster[position] = label + next_cluster
                 score[position] = max(score[position], best)
                 reason[position] = reason[position] or "duplicate-near"
-        keep = self._keepers(df, cluster)
-        removed_mask = (cluster >= 0) & ~keep
+        return cluster, score, reason, pairs
+
+    def _drop(self, table: Table, ctx: RunContext, cluster: np.ndarray, score: np.ndarray,
+              removed_mask: np.ndarray, reason: np.ndarray, kept_row: pd.Series, clusters: int,
+              pairs: int) -> Table:
+        """Drop the removed rows, write them to the side file with their cluster, score and the row
+        kept in their place (`kept_row`, by cluster), and record the evidence."""
+        p, df = self.params, table.df
         codes = {code: removed_mask & (reason == code) for code in ("duplicate-exact", "duplicate-near")}
         kept, removed = drop_rows(ctx, df, codes)
         if len(removed):
-            heads = keep & (cluster >= 0)
-            kept_row = pd.Series(df.index[heads], index=cluster[heads])
             where = removed_mask.nonzero()[0]
             removed.insert(1, "_cluster", cluster[where])
             removed.insert(2, "_score", np.round(score[where], 4))
-            removed.insert(3, "_kept_row", kept_row.reindex(cluster[where]).to_numpy())
+            removed.insert(3, "_kept_row", kept_row[~kept_row.index.duplicated()].reindex(cluster[where])
+                           .to_numpy())
             name = p.removed_file or f"step{ctx.evidence.index}-removed-duplicates.csv"
             ctx.emit(name, csv_bytes(removed), "removed duplicate rows with their reason, cluster, score "
                                                "and the row kept in their place")
-        clusters = len(np.unique(cluster[cluster >= 0]))
         ctx.evidence.metrics.update(clusters=clusters, candidate_pairs=pairs, threshold=p.threshold,
                                     keep=p.keep)
         by_reason = ", ".join(f"{v:,} {k}" for k, v in ctx.evidence.rows_dropped.items()) or "none"
@@ -139,16 +203,5 @@ class DedupStage(Stage):
 
     def _keepers(self, df: pd.DataFrame, cluster: np.ndarray) -> np.ndarray:
         """One True per cluster (the record kept by the rule), True for every unclustered row."""
-        order = pd.DataFrame({"cluster": cluster, "position": np.arange(len(df))})
-        if self.params.keep == "most_complete":
-            order["rank"] = -df.notna().sum(axis=1).to_numpy()
-        elif self.params.keep == "latest":
-            order["rank"] = pd.Series(df[self.params.order_by].to_numpy()).rank(ascending=False,
-                                                                                 method="first").to_numpy()
-        else:
-            order["rank"] = 0
-        clustered = order[order["cluster"] >= 0].sort_values(["cluster", "rank", "position"])
-        keep = cluster < 0
-        keep[clustered.drop_duplicates("cluster")["position"].to_numpy()] = True
-        return keep
+        return keepers(cluster, keep_values(df, self.params.keep, self.params.order_by), self.params.keep)
 

@@ -59,6 +59,9 @@ class Stage(ABC):
     exchanges: ClassVar[bool] = False
     """its partitions must first share what they find (`anonymise.text`: known values and first-round
     finds); such a stage has `known_part`, `first_round`, `share` and `exchanged` for the Dask executor"""
+    shuffles: ClassVar[bool] = False
+    """its rows must meet their equals in other partitions (`clean.dedup` of exact duplicates); such a
+    stage has `bucket_part`, `meet`, `settle` and `settled` for the Dask executor's hash shuffle"""
     dependencies: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Params | None = None, **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -308,3 +309,38 @@ def test_risk_without_attacks_counts_classes_on_the_partitions(scheduler: str, t
     assert mine.metrics["classic"] == theirs.metrics["classic"]
     assert mine.metrics["classic"]["rows"] == 2000 and mine.metrics["classic"]["classes"] > 1000
     assert spread.output.read_bytes() == local.output.read_bytes()
+
+
+def duplicated_table(seed: int) -> pd.DataFrame:
+    """Rows with exact duplicates far apart (other partitions), missing values, an update time."""
+    rng = np.random.default_rng(seed)
+    base = pd.DataFrame({"name": rng.choice(["Anna", "Jan", "Lea", None], 60),
+                         "city": rng.choice(["Gent", "Lyon", "Graz"], 60),
+                         "phone": rng.choice(["+32 9 123", None], 60)})
+    df = pd.concat([base, base.sample(40, random_state=seed)], ignore_index=True)
+    df["updated"] = rng.integers(0, 5, len(df))
+    df.loc[rng.choice(len(df), 10), "phone"] = None
+    return df
+
+
+@pytest.mark.parametrize(("rule", "keep"), [("first", True), ("most_complete", False), ("latest", True),
+                                             ("latest", False)])
+def test_exact_dedup_by_hash_shuffle_removes_what_in_process_removes(rule: str, keep: bool, scheduler: str,
+                                                                      tmp_path: Path) -> None:
+    from aiflab.clean.dedup_stage import DedupStage
+    from aiflab.pipeline.executors.in_process import InProcessExecutor
+
+    df = duplicated_table(7)
+    params = {"exact_columns": ["name", "city", "phone"], "keep": rule,
+              "order_by": "updated" if rule == "latest" else None}
+    (tmp_path / "local").mkdir()
+    (tmp_path / "dask").mkdir()
+    local, local_out = execute(InProcessExecutor(), df, [DedupStage(**params)], tmp_path / "local")
+    spread, spread_out = execute(DaskExecutor(scheduler=scheduler, partitions=4, keep=keep), df,
+                                 [DedupStage(**params)], tmp_path / "dask")
+    assert spread_out.read_bytes() == local_out.read_bytes()
+    mine, theirs = spread.evidence[0], local.evidence[0]
+    assert mine.metrics["executor"]["mode"] == "partitions, after a hash shuffle"
+    assert mine.rows_dropped == theirs.rows_dropped and sum(theirs.rows_dropped.values()) > 20
+    assert mine.metrics["clusters"] == theirs.metrics["clusters"]
+    assert [(a.name, a.content) for a in spread.artefacts] == [(a.name, a.content) for a in local.artefacts]

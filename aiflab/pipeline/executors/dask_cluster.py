@@ -118,6 +118,9 @@ class DaskExecutor(Executor):
                 with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (partitions exchange "
                                        f"what they found)", total=1):
                     run.exchanged(index, stage)
+            elif stage.shuffles:
+                with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (hash shuffle)", total=1):
+                    run.shuffled(index, stage)
             elif stage.measures_only:
                 with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (on the partitions)",
                                        total=1):
@@ -145,8 +148,8 @@ class _DaskRun:
         """the last collected step's table, kept for the next one when it carries more than its rows"""
         self.shared: dict[int, Any] = {}
         """futures of what the partitions share for an exchanging step, by step index (on every worker)"""
-        self.passes: dict[int, str] = {}
-        """how an exchanging step's passes got their partitions, by step index"""
+        self.modes: dict[int, dict[str, str]] = {}
+        """how a step that read the partitions before its own pass ran, by step index"""
         self.placement: list[str | None] = []
         """the worker that last ran each partition of the input (its caches hold that partition's work)"""
         self.columns: dict[str, ColumnInfo] = {}
@@ -188,12 +191,8 @@ class _DaskRun:
         partition with both (the workers remember their first-round analyses, `analysis_memo`). The
         steps before it run once and their partitions stay on the workers when the table fits
         (`KEEP_SHARE`); otherwise every pass reads the input again and runs them (evidence dropped)."""
-        if self.keep and self.parts is None:
-            self.parts = self._chained()
-        kept = self.parts is not None
-        self.passes[index] = ("partitions kept in the workers' memory between passes" if kept else
-                              "partitions read again from the input for each pass (the table would take "
-                              f"more than {KEEP_SHARE:.0%} of the workers' memory)")
+        self._before_passes(index, "partitions, after exchanging finds")
+
         def known(table: Table, ctx: RunContext) -> Any:
             return stage.known_part(table)
 
@@ -213,16 +212,52 @@ class _DaskRun:
         [self.shared[index]] = self.client.scatter([stage.share(shared_known, found)], broadcast=True)
         self.pending.append((index, stage.exchanged()))
 
+    def shuffled(self, index: int, stage: Any) -> None:
+        """A step whose rows must meet their equals wherever they lie (`clean.dedup` of exact
+        duplicates): every partition sends its rows' compared columns to hash buckets, one task per
+        bucket finds the equal rows among all it received, the driver numbers what they found (only
+        the removed rows' labels reach it), then the step runs per partition with that."""
+        self._before_passes(index, "partitions, after a hash shuffle")
+        buckets = len(self._peek())
+
+        def bucketed(table: Table, ctx: RunContext) -> Any:
+            return stage.bucket_part(table, buckets)
+
+        maps = self._probe_futures(bucketed, index)
+        met = [self._submit(_meet, stage, [self._submit(_bucket, part, bucket) for part in maps])
+               for bucket in range(buckets)]
+        settled = stage.settle(self._gather_values(met))
+        self._placed_as(maps)
+        [self.shared[index]] = self.client.scatter([settled], broadcast=True)
+        self.pending.append((index, stage.settled()))
+
+    def _before_passes(self, index: int, mode: str) -> None:
+        """Keep the partitions on the workers for a step that reads them in several passes, when the
+        table fits (`KEEP_SHARE`); record how the passes got them."""
+        if self.keep and self.parts is None:
+            self.parts = self._chained()
+        self.modes[index] = {"mode": mode, "passes": (
+            "partitions kept in the workers' memory between passes" if self.parts is not None else
+            "partitions read again from the input for each pass (the table would take more than "
+            f"{KEEP_SHARE:.0%} of the workers' memory)")}
+
     def _probe(self, measure: Any, index: int) -> list[Any]:
         """`measure(table, ctx)` of every partition after the pending steps (which are not kept)."""
-        futures = [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
-                                self.shared, measure, index, where=where)
-                   for source, where in zip(self._peek(), self._placed(), strict=True)]
+        futures = self._probe_futures(measure, index)
         results = self._gather_values(futures)
+        self._placed_as(futures)
+        return results
+
+    def _probe_futures(self, measure: Any, index: int) -> list[Any]:
+        return [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
+                             self.shared, measure, index, where=where)
+                for source, where in zip(self._peek(), self._placed(), strict=True)]
+
+    def _placed_as(self, futures: list[Any]) -> None:
+        """Remember which worker ran each partition's task (when the rows are still in the input)."""
         if self.parts is None:
             held = self.client.who_has(futures)
             self.placement = [next(iter(held.get(f.key, ())), None) for f in futures]
-        return results
 
     def _placed(self) -> list[str | None]:
         """The worker to run each partition on: the one that ran it before, when the rows are still
@@ -307,9 +342,7 @@ class _DaskRun:
     def _execution(self, states: list[PartitionState], outputs: list[tuple[Path, str, int]]) -> Execution:
         for index, steps in self.records.items():
             self.evidence[index], self.artefacts[index] = merge_step(steps)
-            if index in self.shared:
-                self.evidence[index].metrics["executor"]["mode"] = "partitions, after exchanging finds"
-                self.evidence[index].metrics["executor"]["passes"] = self.passes[index]
+            self.evidence[index].metrics["executor"].update(self.modes.get(index, {}))
         indices = sorted(self.evidence)
         columns = states[0].columns if states else self.columns
         schema = states[0].df.head(0) if states and states[0].df is not None else None
@@ -429,6 +462,16 @@ def _probe_partition(source: Any, stages: list[tuple[int, Stage]], settings: Cha
     except AiflabError as exc:
         exc.step_index = index  # type: ignore[attr-defined]
         return exc
+
+
+def _bucket(buckets: Any, number: int) -> Any:
+    """Bucket `number` of a partition's buckets, or the aiflab error that stopped the partition."""
+    return buckets if isinstance(buckets, AiflabError) else buckets[number]
+
+
+def _meet(stage: Any, pieces: list[Any]) -> Any:
+    errors = [p for p in pieces if isinstance(p, AiflabError)]
+    return errors[0] if errors else stage.meet(pieces)
 
 
 def _knowledge(state: PartitionState) -> dict[str, ColumnInfo]:
