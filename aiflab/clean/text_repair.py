@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -23,10 +24,16 @@ def repair_text(values: pd.Series, unicode: bool, strip: bool) -> pd.Series:
 
 def _repair(text: str, unicode: bool, strip: bool) -> str:
     if unicode and not text.isascii():
-        import ftfy
-
-        text = unicodedata.normalize("NFC", ftfy.fix_text(text, unescape_html=False, normalization="NFC"))
+        text = _fixed(text)
     return text.strip() if strip else text
+
+
+@lru_cache(maxsize=500_000)
+def _fixed(text: str) -> str:
+    """ftfy's repair, then NFC; remembered, as a Dask worker meets the same names in every partition."""
+    import ftfy
+
+    return unicodedata.normalize("NFC", ftfy.fix_text(text, unescape_html=False, normalization="NFC"))
 
 
 def snake_case(name: str) -> str:
