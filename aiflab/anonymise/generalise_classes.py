@@ -42,7 +42,7 @@ class Encoded:
 
     @property
     def rows(self) -> int:
-        return len(self.row_tuple)
+        return int(self.base.size.sum())
 
     @property
     def heights(self) -> tuple[int, ...]:
@@ -70,16 +70,18 @@ class Encoded:
 
 
 def encode_table(hierarchies: Sequence[Hierarchy], qi_codes: Sequence[np.ndarray],
-                 sensitive_codes: Sequence[np.ndarray], sensitive_sizes: Sequence[int]) -> Encoded:
-    """Reduce rows (level-0 codes per quasi-identifier, value codes per sensitive column) to tuples."""
+                 sensitive_codes: Sequence[np.ndarray], sensitive_sizes: Sequence[int],
+                 weights: np.ndarray | None = None) -> Encoded:
+    """Reduce rows (level-0 codes per quasi-identifier, value codes per sensitive column) to tuples;
+    each row counts `weights` rows when given (rows that stand for several, e.g. distinct rows)."""
     cards = [h.codes.shape[1] for h in hierarchies]
     row_tuple, count = combine(list(qi_codes), cards)
     first = np.empty(count, dtype=np.int64)
     first[row_tuple[::-1]] = np.arange(len(row_tuple) - 1, -1, -1)
     tuples = (np.stack([codes[first] for codes in qi_codes]) if qi_codes else np.zeros((0, count), int)).T
-    size = np.bincount(row_tuple, minlength=count).astype(np.int64)
-    hists = tuple(np.bincount(row_tuple * m + codes, minlength=count * m).reshape(count, m).astype(np.int64)
-                  for codes, m in zip(sensitive_codes, sensitive_sizes, strict=True))
+    size = np.bincount(row_tuple, weights=weights, minlength=count).astype(np.int64)
+    hists = tuple(np.bincount(row_tuple * m + codes, weights=weights, minlength=count * m).reshape(count, m)
+                  .astype(np.int64) for codes, m in zip(sensitive_codes, sensitive_sizes, strict=True))
     return Encoded(tuple(hierarchies), tuples, row_tuple, Classes(np.arange(count), size, hists))
 
 

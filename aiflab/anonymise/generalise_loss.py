@@ -42,11 +42,10 @@ class LossModel:
     def __init__(self, encoded: Encoded) -> None:
         self.encoded = encoded
         self.rows = encoded.rows
-        row_values = [encoded.tuples[encoded.row_tuple, i] for i in range(len(encoded.hierarchies))]
         self._log_group: list[list[np.ndarray]] = []
         self._entropy: list[np.ndarray] = []
-        for hierarchy, values in zip(encoded.hierarchies, row_values, strict=True):
-            freq = np.bincount(values, minlength=hierarchy.codes.shape[1]).astype(float)
+        for hierarchy, values in zip(encoded.hierarchies, encoded.tuples.T, strict=True):
+            freq = np.bincount(values, weights=encoded.base.size, minlength=hierarchy.codes.shape[1])
             logs, costs = [], []
             for level in range(hierarchy.height + 1):
                 group = np.bincount(hierarchy.codes[level], weights=freq, minlength=hierarchy.groups(level))

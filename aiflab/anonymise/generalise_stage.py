@@ -1,4 +1,10 @@
-"""anonymise.generalise: global recoding and record suppression with the least information loss."""
+"""anonymise.generalise: global recoding and record suppression with the least information loss.
+
+The search runs on the table's distinct rows over the quasi-identifiers and sensitive columns, each
+standing for its count of rows (`summarise_part`, `decide`); the chosen recoding is then applied to
+the rows (`Generalisation.apply`). On Dask the partitions count their distinct rows where they lie,
+the driver decides, and every partition applies the decision: the table never comes to the driver.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,9 @@ import csv
 import io
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -18,8 +24,10 @@ from aiflab.anonymise.generalise_loss import Objective
 from aiflab.anonymise.generalise_models import OK, REASONS, Models
 from aiflab.anonymise.generalise_search import MAX_NODES, Search, SearchResult
 from aiflab.anonymise.hierarchies import Hierarchy, HierarchyKind, HierarchySpec, build, encode
+from aiflab.anonymise.risk_measures import class_codes, class_sizes, merge_class_sizes
 from aiflab.errors import InputError, StageError
 from aiflab.pipeline.context import RunContext
+from aiflab.pipeline.evidence import StepEvidence
 from aiflab.pipeline.stage import Params, Stage
 from aiflab.pipeline.table import ColumnRole, Table
 
@@ -40,6 +48,44 @@ class Problem:
 
     def search(self, objective: Objective, on_evaluate: Callable[[], None] | None = None) -> Search:
         return Search(self.encoded, self.models, objective, self.budget, on_evaluate)
+
+
+@dataclass
+class Generalisation:
+    """The chosen recoding, for any rows of the table: by distinct row over `columns` (`keys`), the
+    reason it is suppressed (OK: kept) and, per generalised quasi-identifier, its new value and whether
+    that differs from the old; the evidence of the search."""
+
+    columns: list[str]
+    keys: pd.DataFrame
+    reason: np.ndarray
+    labels: dict[str, np.ndarray]
+    changed: dict[str, np.ndarray]
+    metrics: dict[str, Any]
+    summary: str
+    inputs_read: dict[str, str]
+
+    def apply(self, table: Table, evidence: StepEvidence) -> Table:
+        """The rows of `table` (all of it or a partition) generalised, the suppressed ones removed."""
+        import pandas as pd
+
+        df = table.df
+        both = pd.concat([self.keys, df[self.columns]], ignore_index=True)
+        codes = class_codes(both, self.columns)[len(self.keys):]
+        reason = self.reason[codes]
+        kept = reason == OK
+        for code, name in REASONS.items():
+            rows = int((reason == code).sum())
+            if rows:
+                evidence.rows_dropped[name] = rows
+        out = df.loc[kept].copy()
+        for column, labels in self.labels.items():
+            out[column] = labels[codes[kept]]
+            evidence.cells_changed[column] = int(self.changed[column][codes[kept]].sum())
+        evidence.metrics.update(self.metrics)
+        evidence.inputs_read.update(self.inputs_read)
+        evidence.summary = self.summary
+        return table.with_df(out)
 
 
 class GeneraliseParams(Params):
@@ -84,39 +130,73 @@ class GeneraliseStage(Stage):
                "information loss")
     Params = GeneraliseParams
     params: GeneraliseParams
+    decides: ClassVar[bool] = True
+
+    def __init__(self, params: Params | None = None, **kwargs: Any) -> None:
+        super().__init__(params, **kwargs)
+        self._decided = False
 
     def reads(self) -> list[str]:
         return [*(self.params.quasi_identifiers or []), *(self.params.sensitive or [])]
 
+    @property
+    def row_local(self) -> bool:  # type: ignore[override]
+        """Row-local once the generalisation is decided (`decided`)."""
+        return self._decided
+
+    def decided(self) -> GeneraliseStage:
+        """This step for partitions of a table whose generalisation is decided (in `ctx.shared`)."""
+        stage = GeneraliseStage(self.params)
+        stage._decided = True
+        return stage
+
     def apply(self, table: Table, ctx: RunContext) -> Table:
-        problem = self.prepare(table, ctx)
+        if not self._decided:
+            return self.decide([self.summarise_part(table)], table, ctx).apply(table, ctx.evidence)
+        if not isinstance(ctx.shared, Generalisation):
+            raise StageError("the decided generalisation did not reach this step")
+        return ctx.shared.apply(table, ctx.evidence)
+
+    def summarise_part(self, table: Table) -> tuple[pd.DataFrame, np.ndarray]:
+        """The distinct rows of a table or partition over the quasi-identifiers and sensitive columns,
+        with their counts."""
+        qis, sensitive = self._columns(table)
+        return class_sizes(table.df, [*qis, *sensitive])
+
+    def decide(self, parts: Sequence[tuple[pd.DataFrame, np.ndarray]], table: Table,
+               ctx: RunContext) -> Generalisation:
+        """The generalisation of least loss of the table whose partitions have `parts` (their
+        `summarise_part`; `table` gives the columns, its rows are not read)."""
+        qis, sensitive = self._columns(table)
+        keys, counts = merge_class_sizes(parts, [*qis, *sensitive])
+        problem = self.prepare(table.with_df(keys), ctx, counts)
         with ctx.progress.task("anonymise.generalise: searching the lattice", total=None) as task:
             result = problem.search(self.params.loss, on_evaluate=task.advance).run()
         if result.best is None:
             raise StageError(self._no_solution(result, problem))
-        classes, row_class = problem.encoded.row_classes(result.best.node)
+        classes, key_class = problem.encoded.row_classes(result.best.node)
         reasons = problem.models.reasons(classes)
-        kept = reasons[row_class] == OK
-        out = table.df.loc[kept].copy()
-        changed: dict[str, int] = {}
-        node = result.best.node
-        for hierarchy, codes, level in zip(problem.hierarchies, problem.qi_codes, node, strict=True):
+        labels, changed = {}, {}
+        for hierarchy, codes, level in zip(problem.hierarchies, problem.qi_codes, result.best.node,
+                                           strict=True):
             if level:
-                labels = hierarchy.labels[level]
-                out[hierarchy.column] = labels[codes[kept]]
-                differs = np.array([str(a) != str(b)
-                                    for a, b in zip(labels, hierarchy.labels[0], strict=True)])
-                changed[hierarchy.column] = int(differs[codes[kept]].sum())
-        self._record(ctx, result, problem, classes, reasons, changed)
-        return table.with_df(out)
+                level_labels = hierarchy.labels[level]
+                differs = [str(a) != str(b) for a, b in zip(level_labels, hierarchy.labels[0], strict=True)]
+                labels[hierarchy.column] = level_labels[codes]
+                changed[hierarchy.column] = np.array(differs, dtype=bool)[codes]
+        metrics, summary = self._record(result, problem, classes, reasons)
+        return Generalisation([*qis, *sensitive], keys, reasons[key_class], labels, changed, metrics, summary,
+                              dict(ctx.evidence.inputs_read))
 
-    def prepare(self, table: Table, ctx: RunContext) -> Problem:
-        """Check the input and encode it for the search (hierarchies, codes, models, budget)."""
+    def prepare(self, table: Table, ctx: RunContext, weights: np.ndarray | None = None) -> Problem:
+        """Check the input and encode it for the search (hierarchies, codes, models, budget); each row
+        stands for `weights` rows when given (distinct rows)."""
         p = self.params
         df = table.df
         qis, sensitive = self._columns(table)
-        if p.k > len(df):
-            raise StageError(f"k={p.k} is larger than the table ({len(df)} rows)")
+        rows = len(df) if weights is None else int(weights.sum())
+        if p.k > rows:
+            raise StageError(f"k={p.k} is larger than the table ({rows} rows)")
         hierarchies, qi_codes = [], []
         for column in qis:
             codes, hierarchy = self._hierarchy(table, column, ctx)
@@ -135,9 +215,9 @@ class GeneraliseStage(Stage):
             sens_codes.append(codes)
             sizes.append(size)
             ordered.append(is_ordered if p.t_distance is None else p.t_distance == "ordered")
-        return Problem(encode_table(hierarchies, qi_codes, sens_codes, sizes),
+        return Problem(encode_table(hierarchies, qi_codes, sens_codes, sizes, weights),
                        Models(p.k, p.l, p.l_variant, p.t, tuple(ordered)),
-                       math.floor(p.max_suppression * len(df) + 1e-9), hierarchies, qi_codes, sensitive)
+                       math.floor(p.max_suppression * rows + 1e-9), hierarchies, qi_codes, sensitive)
 
     def _columns(self, table: Table) -> tuple[list[str], list[str]]:
         p = self.params
@@ -185,20 +265,15 @@ class GeneraliseStage(Stage):
                 f"{closest.suppressed} rows ({closest.suppressed / rows:.1%}): raise max_suppression, relax "
                 "the models or use coarser hierarchies")
 
-    def _record(self, ctx: RunContext, result: SearchResult, problem: Problem, classes: Classes,
-                reasons: np.ndarray, changed: dict[str, int]) -> None:
+    def _record(self, result: SearchResult, problem: Problem, classes: Classes,
+                reasons: np.ndarray) -> tuple[dict[str, Any], str]:
+        """The metrics and summary of the search's choice."""
         assert result.best is not None
-        evidence = ctx.evidence
-        for code, reason in REASONS.items():
-            rows = int(classes.size[reasons == code].sum())
-            if rows:
-                evidence.rows_dropped[reason] = rows
-        evidence.cells_changed.update(changed)
         kept = reasons == OK
         loss = result.best.loss
         levels = {h.column: {"level": lv, "height": h.height, "name": h.names[lv]}
                   for h, lv in zip(problem.hierarchies, result.best.node, strict=True)}
-        evidence.metrics.update(
+        metrics = dict(
             quasi_identifiers=[h.column for h in problem.hierarchies], sensitive=problem.sensitive,
             levels=levels, objective=self.params.loss,
             information_loss={"intensity": round(loss.intensity, 6),
@@ -212,8 +287,8 @@ class GeneraliseStage(Stage):
             search={"nodes_evaluated": result.evaluated, "lattice_size": result.lattice_size,
                     "seconds": round(result.seconds, 3)})
         where = ", ".join(f"{c} → {v['name']}" for c, v in levels.items() if v["level"])
-        evidence.summary = (f"generalised {where or 'nothing'}; suppressed {result.best.suppressed} rows; "
-                            f"{int(kept.sum())} classes, k={self.params.k} met")
+        return metrics, (f"generalised {where or 'nothing'}; suppressed {result.best.suppressed} rows; "
+                         f"{int(kept.sum())} classes, k={self.params.k} met")
 
 
 def _default_kind(series: pd.Series, semantic_type: str | None) -> HierarchyKind:

@@ -62,6 +62,9 @@ class Stage(ABC):
     shuffles: ClassVar[bool] = False
     """its rows must meet their equals in other partitions (`clean.dedup` of exact duplicates); such a
     stage has `bucket_part`, `meet`, `settle` and `settled` for the Dask executor's hash shuffle"""
+    decides: ClassVar[bool] = False
+    """it decides on the whole table from per-partition summaries, then runs on each partition with
+    the decision (`anonymise.generalise`); such a stage has `summarise_part`, `decide` and `decided`"""
     dependencies: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Params | None = None, **kwargs: Any) -> None:

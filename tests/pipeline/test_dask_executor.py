@@ -344,3 +344,39 @@ def test_exact_dedup_by_hash_shuffle_removes_what_in_process_removes(rule: str, 
     assert mine.rows_dropped == theirs.rows_dropped and sum(theirs.rows_dropped.values()) > 20
     assert mine.metrics["clusters"] == theirs.metrics["clusters"]
     assert [(a.name, a.content) for a in spread.artefacts] == [(a.name, a.content) for a in local.artefacts]
+
+
+GENERALISE_RECIPE = """name: dask-generalise-test
+purpose: testing
+legal_basis: none, synthetic data
+input: {path: patients.csv}
+output: {path: out/patients.csv}
+steps:
+  - anonymise.generalise:
+      quasi_identifiers: [geburtsdatum, code_postal, gender, age]
+      sensitive: [diagnosis]
+      k: 5
+      l: 2
+      max_suppression: 0.05
+"""
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_generalise_decides_on_partition_summaries_as_in_process(keep: bool, scheduler: str,
+                                                                 tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
+    (tmp_path / "patients.csv").write_bytes(samples.read_bytes())
+    (tmp_path / "recipe.yaml").write_text(GENERALISE_RECIPE, encoding="utf-8")
+    recipe = Recipe.from_yaml(tmp_path / "recipe.yaml")
+    local = run(recipe, output_path=tmp_path / "local.csv")
+    spread = run(recipe, output_path=tmp_path / "dask.csv",
+                 executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
+    assert spread.output.read_bytes() == local.output.read_bytes()
+    mine, theirs = spread.report.steps[0], local.report.steps[0]
+    assert mine.metrics["executor"]["mode"] == "partitions, after a decision on their summaries"
+    assert (mine.rows_dropped, mine.cells_changed) == (theirs.rows_dropped, theirs.cells_changed)
+    for metrics in (mine.metrics, theirs.metrics):
+        metrics.pop("executor", None)
+        metrics["search"].pop("seconds")
+    assert mine.metrics == theirs.metrics
+    assert sum(theirs.cells_changed.values()) > 1000

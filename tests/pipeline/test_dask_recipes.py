@@ -22,7 +22,8 @@ EXPECTED_MODES = {"discover.profile": "measured on partitions", "discover.pii": 
                   "anonymise.text": "partitions, after exchanging finds",
                   "anonymise.pseudonymise": "partitions",
                   "enrich.derive": "partitions", "enrich.lookup": "partitions", "enrich.text": "partitions",
-                  "synth.generate": "collected", "anonymise.generalise": "collected"}
+                  "synth.generate": "collected",
+                  "anonymise.generalise": "partitions, after a decision on their summaries"}
 PER_RUN = {"executor", "vault", "seconds"}  # where the step ran, what it added to the vault, its timings
 
 

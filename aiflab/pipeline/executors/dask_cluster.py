@@ -20,6 +20,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +122,10 @@ class DaskExecutor(Executor):
             elif stage.shuffles:
                 with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (hash shuffle)", total=1):
                     run.shuffled(index, stage)
+            elif stage.decides:
+                with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (decided on partition "
+                                       f"summaries)", total=1):
+                    run.decided(index, stage, ctx)
             elif stage.measures_only:
                 with ctx.progress.task(f"[{index}/{len(plan.stages)}] {stage.name} (on the partitions)",
                                        total=1):
@@ -230,6 +235,25 @@ class _DaskRun:
         self._placed_as(maps)
         [self.shared[index]] = self.client.scatter([settled], broadcast=True)
         self.pending.append((index, stage.settled()))
+
+    def decided(self, index: int, stage: Any, ctx: RunContext) -> None:
+        """A step that decides on the whole table from summaries of its partitions (`anonymise.generalise`:
+        their distinct rows over its columns, with counts), here in the driver, then runs on every
+        partition with the decision."""
+        from aiflab.pipeline.evidence import StepEvidence
+
+        self._before_passes(index, "partitions, after a decision on their summaries")
+
+        def summary(table: Table, ctx: RunContext) -> Any:
+            return table.df.head(0), table.columns, stage.summarise_part(table)
+
+        parts = self._probe(summary, index)
+        schema, columns, _ = parts[0]
+        here = replace(ctx, evidence=StepEvidence(index=index, stage=stage.name, params={}))
+        with step_errors(self.plan, index, stage):
+            decision = stage.decide([part for _, _, part in parts], Table(schema, columns), here)
+        [self.shared[index]] = self.client.scatter([decision], broadcast=True)
+        self.pending.append((index, stage.decided()))
 
     def _before_passes(self, index: int, mode: str) -> None:
         """Keep the partitions on the workers for a step that reads them in several passes, when the
