@@ -3,9 +3,18 @@
 The driver reads the input in chunks (`ChunkedInput`) and sends each to a worker, which runs the
 recipe's consecutive row-local steps on it and writes it as one part of the output; the rows never
 come back to the driver, and only a few partitions are in flight at a time, so memory stays bounded
-by the partition size, not the table. A step that needs the whole table (not row-local) collects
-it: the partitions computed so far come to the driver, the step runs there as in-process (its
-evidence says so and how much memory the table took), and the result is sent out again.
+by the partition size, not the table. A step that needs more than its partition says how:
+
+- it only measures the table (`measures_only`): summaries of the partitions where they lie;
+- its partitions exchange what they find (`exchanges`, `anonymise.text`), then run row-locally;
+- its rows meet their equals by a hash shuffle (`shuffles`, `clean.dedup` of exact duplicates);
+- it decides in the driver from partition summaries (`decides`, `anonymise.generalise`), then every
+  partition applies the decision;
+- otherwise it collects the table: the partitions come to the driver, the step runs there as
+  in-process (its evidence says so and how much memory the table took), and the rows go out again.
+
+Steps that read the partitions in several passes keep them on the workers when the table takes at
+most `KEEP_SHARE` of their memory, and read the input again for each pass otherwise.
 
 Output: Parquet as a partitioned dataset (a folder of part files, written to a temporary folder
 and renamed when complete); CSV and JSON Lines as one file, the parts concatenated in order.
