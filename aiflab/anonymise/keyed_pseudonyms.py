@@ -33,7 +33,7 @@ _ENTITY = re.compile(ENTITY_PATTERN)
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.isspace finds in ASCII, besides " "
 _SPACES = re.compile(r"\s{2,}|[^\S ]")  # whitespace that is not one plain space
 _BLOCK = 64  # SHA-256 block size in bytes
-_MEMO_LIMIT = 2_000_000
+_MEMO_LIMIT = 500_000
 _memos: dict[tuple[bytes, str, int], dict[str, str]] = {}
 """pseudonyms already computed in this process, for the partitions a Dask worker runs one after another"""
 

@@ -28,7 +28,7 @@ def _repair(text: str, unicode: bool, strip: bool) -> str:
     return text.strip() if strip else text
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=200_000)
 def _fixed(text: str) -> str:
     """ftfy's repair, then NFC; remembered, as a Dask worker meets the same names in every partition."""
     import ftfy

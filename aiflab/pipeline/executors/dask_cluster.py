@@ -47,6 +47,7 @@ from aiflab.pipeline.executors.partitions import (
     merge_step,
     read_part,
     run_chain,
+    schema_of,
     split_rows,
     start,
     write_part,
@@ -210,11 +211,12 @@ class _DaskRun:
         def known(table: Table, ctx: RunContext) -> Any:
             return stage.known_part(table)
 
-        parts = self._probe(known, index)
-        shared_known: dict[str, list[str]] = {}
-        for part in parts:
+        distinct: dict[str, dict[str, None]] = {}
+        for part in self._probe(known, index):
             for column, values in part.items():
-                shared_known[column] = list(dict.fromkeys([*shared_known.get(column, []), *values]))
+                distinct.setdefault(column, {}).update(dict.fromkeys(values))
+        shared_known = {column: list(values) for column, values in distinct.items()}
+        del distinct
         [self.shared[index]] = self.client.scatter([stage.share(shared_known, {})], broadcast=True)
 
         def first_round(table: Table, ctx: RunContext) -> Any:
@@ -240,7 +242,7 @@ class _DaskRun:
         maps = self._probe_futures(bucketed, index)
         met = [self._submit(_meet, stage, [self._submit(_bucket, part, bucket) for part in maps])
                for bucket in range(buckets)]
-        settled = stage.settle(self._gather_values(met))
+        settled = stage.settle(list(self._gather_each(met)))
         self._placed_as(maps)
         [self.shared[index]] = self.client.scatter([settled], broadcast=True)
         self.pending.append((index, stage.settled()))
@@ -254,9 +256,9 @@ class _DaskRun:
         self._before_passes(index, "partitions, after a decision on their summaries")
 
         def summary(table: Table, ctx: RunContext) -> Any:
-            return table.df.head(0), table.columns, stage.summarise_part(table)
+            return schema_of(table.df), table.columns, stage.summarise_part(table)
 
-        parts = self._probe(summary, index)
+        parts = list(self._probe(summary, index))
         schema, columns, _ = parts[0]
         here = replace(ctx, evidence=StepEvidence(index=index, stage=stage.name, params={}))
         with step_errors(self.plan, index, stage):
@@ -274,12 +276,15 @@ class _DaskRun:
             "partitions read again from the input for each pass (the table would take more than "
             f"{KEEP_SHARE:.0%} of the workers' memory)")}
 
-    def _probe(self, measure: Any, index: int) -> list[Any]:
-        """`measure(table, ctx)` of every partition after the pending steps (which are not kept)."""
+    def _probe(self, measure: Any, index: int) -> Iterator[Any]:
+        """`measure(table, ctx)` of every partition after the pending steps (which are not kept), in
+        partition order, one at a time (the driver never holds them all)."""
+        from distributed import wait
+
         futures = self._probe_futures(measure, index)
-        results = self._gather_values(futures)
+        wait(futures)
         self._placed_as(futures)
-        return results
+        yield from self._gather_each(futures)
 
     def _probe_futures(self, measure: Any, index: int) -> list[Any]:
         return [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
@@ -306,15 +311,18 @@ class _DaskRun:
             return list(self.parts)
         return list(self.source.readers)
 
-    def _gather_values(self, futures: list[Any]) -> list[Any]:
-        try:
-            results = self.client.gather(futures)
-        except Exception as exc:
-            raise self._failure(self.pending, exc) from exc
-        for result in results:
+    def _gather_each(self, futures: list[Any]) -> Iterator[Any]:
+        """The results of `futures` in order, each released once taken; a partition's aiflab error is
+        raised at its step, a failure names the pending steps."""
+        for number, future in enumerate(futures):
+            futures[number] = None
+            try:
+                result = future.result()
+            except Exception as exc:
+                raise self._failure(self.pending, exc) from exc
             if isinstance(result, AiflabError):
                 self._raise_at_step(result)
-        return results
+            yield result
 
     def measured(self, index: int, stage: Stage, ctx: RunContext) -> None:
         """Run a step that only measures the table on the partitions where they lie."""
@@ -378,7 +386,7 @@ class _DaskRun:
             self.evidence[index].metrics["executor"].update(self.modes.get(index, {}))
         indices = sorted(self.evidence)
         columns = states[0].columns if states else self.columns
-        schema = states[0].df.head(0) if states and states[0].df is not None else None
+        schema = schema_of(states[0].df) if states and states[0].df is not None else None
         import pandas as pd
 
         table = Table(schema if schema is not None else pd.DataFrame(), columns)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aiflab.pipeline.executors.partitions import PartitionState
+from aiflab.pipeline.executors.partitions import PartitionState, schema_of
 from aiflab.pipeline.table_view import Gathered, Summarise
 
 if TYPE_CHECKING:
@@ -62,4 +62,4 @@ def partition_length(source: Any) -> int:
 
 
 def partition_schema(source: Any) -> pd.DataFrame:
-    return source.df.head(0) if isinstance(source, PartitionState) else source().head(0)
+    return schema_of(source.df if isinstance(source, PartitionState) else source())

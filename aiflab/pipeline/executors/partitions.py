@@ -127,7 +127,18 @@ def write_part(state: PartitionState, folder: Path, number: int, fmt: str) -> Pa
 
         pq.write_table(_parquet_table(parquet_ready(df)), path)
     data = path.read_bytes()
-    return replace(state, df=df.head(0), written=(name, hashlib.sha256(data).hexdigest(), len(data)))
+    return replace(state, df=schema_of(df), written=(name, hashlib.sha256(data).hexdigest(), len(data)))
+
+
+def schema_of(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` without rows: its columns and types (categorical columns without their categories, which
+    can be as many as the rows: a partition's schema goes to the driver)."""
+    import pandas as pd
+
+    empty = df.head(0).copy()
+    for column in empty.columns[[isinstance(t, pd.CategoricalDtype) for t in empty.dtypes]]:
+        empty[column] = empty[column].cat.set_categories([])
+    return empty
 
 
 def _parquet_table(df: pd.DataFrame) -> Any:
