@@ -238,6 +238,14 @@ def test_steps_that_decide_on_the_whole_table_are_not_row_local() -> None:
     assert not PseudonymiseStage(key="k", domain="d", vault={"path": "v.db", "key": "v"}).row_local
 
 
+def on_patients(text: str, folder: Path) -> Recipe:
+    """Recipe `text` written in `folder` beside a copy of the shipped patients sample (its input)."""
+    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
+    (folder / "patients.csv").write_bytes(samples.read_bytes())
+    (folder / "recipe.yaml").write_text(text, encoding="utf-8")
+    return Recipe.from_yaml(folder / "recipe.yaml")
+
+
 TEXT_RECIPE = """name: dask-text-test
 purpose: testing
 legal_basis: none, synthetic data
@@ -266,10 +274,7 @@ steps:
 def test_text_passes_give_the_in_process_output_whether_partitions_are_kept_or_read_again(
         keep: bool, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIFLAB_DASK_TEST_KEY", "dask-test-key-of-at-least-32-bytes-0123456789")
-    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
-    (tmp_path / "patients.csv").write_bytes(samples.read_bytes())
-    (tmp_path / "recipe.yaml").write_text(TEXT_RECIPE, encoding="utf-8")
-    recipe = Recipe.from_yaml(tmp_path / "recipe.yaml")
+    recipe = on_patients(TEXT_RECIPE, tmp_path)
     local = run(recipe, output_path=tmp_path / "local.parquet")
     spread = run(recipe, output_path=tmp_path / "dask.parquet",
                  executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
@@ -297,10 +302,7 @@ steps:
 
 
 def test_risk_without_attacks_counts_classes_on_the_partitions(scheduler: str, tmp_path: Path) -> None:
-    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
-    (tmp_path / "patients.csv").write_bytes(samples.read_bytes())
-    (tmp_path / "recipe.yaml").write_text(RISK_RECIPE, encoding="utf-8")
-    recipe = Recipe.from_yaml(tmp_path / "recipe.yaml")
+    recipe = on_patients(RISK_RECIPE, tmp_path)
     local = run(recipe, output_path=tmp_path / "local.csv")
     spread = run(recipe, output_path=tmp_path / "dask.csv",
                  executor=DaskExecutor(scheduler=scheduler, partitions=3))
@@ -364,10 +366,7 @@ steps:
 @pytest.mark.parametrize("keep", [True, False])
 def test_generalise_decides_on_partition_summaries_as_in_process(keep: bool, scheduler: str,
                                                                  tmp_path: Path) -> None:
-    samples = Path(__file__).resolve().parents[2] / "samples" / "patients.csv"
-    (tmp_path / "patients.csv").write_bytes(samples.read_bytes())
-    (tmp_path / "recipe.yaml").write_text(GENERALISE_RECIPE, encoding="utf-8")
-    recipe = Recipe.from_yaml(tmp_path / "recipe.yaml")
+    recipe = on_patients(GENERALISE_RECIPE, tmp_path)
     local = run(recipe, output_path=tmp_path / "local.csv")
     spread = run(recipe, output_path=tmp_path / "dask.csv",
                  executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
