@@ -122,7 +122,8 @@ class RiskStage(Stage):
         sensitive = [c for c in secrets if c not in qis]
         population = ctx.read_table(self.params.population) if self.params.population else None
         view = view_of(df, ctx.view)
-        parts, _ = view.gather(lambda frame: class_sizes(frame, qis), [])
+        parts, _ = view.gather(lambda frame: class_sizes(frame, qis), [],
+                               lambda pair: merge_class_sizes(pair, qis))
         classic = measure_classes(*merge_class_sizes(parts, qis), qis, population, self.params.record_risk)
         assessment = self._attack(df, qis, sensitive, ctx) if self.params.attacks else None
         checks = _checks(self.params.thresholds, classic, assessment)

@@ -87,7 +87,8 @@ def profile_columns(table: Table, columns: list[Any], sample_rows: int, ctx: Run
     positions = sample_positions(view.rows, sample_rows, ctx.rng())
     hashed = view.partitioned
     parts, samples = view.gather(lambda df: {c: column_facts(df[c], hashed) for c in columns},
-                                 [positions, *extra_positions])
+                                 [positions, *extra_positions],
+                                 lambda pair: {c: merge_facts([p[c] for p in pair]) for c in columns})
     sample = samples[0]
     with ctx.progress.task("profile columns", total=len(columns)) as task:
         for column in columns:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Summarise = Callable[["pd.DataFrame"], Any]
+Merge = Callable[[list[Any]], Any]
 Gathered = tuple[list[Any], list["pd.DataFrame"]]
 
 
@@ -27,9 +28,12 @@ class TableView(Protocol):
     partitioned: bool
     """more than one partition: summaries must be mergeable (e.g. hashes of distinct values)"""
 
-    def gather(self, summarise: Summarise, positions: Sequence[np.ndarray]) -> Gathered:
+    def gather(self, summarise: Summarise, positions: Sequence[np.ndarray],
+               merge: Merge | None = None) -> Gathered:
         """`summarise` of each partition (in order), and the rows at each array of `positions` (row
-        positions in the whole table, rows returned in that order)."""
+        positions in the whole table, rows returned in that order). With `merge` (of the summaries of
+        adjacent partitions, in order), the one summary of the whole table, merged where the
+        partitions lie."""
         ...
 
 
@@ -41,7 +45,8 @@ class FrameView:
     def __init__(self, df: pd.DataFrame) -> None:
         self.df, self.rows = df, len(df)
 
-    def gather(self, summarise: Summarise, positions: Sequence[np.ndarray]) -> Gathered:
+    def gather(self, summarise: Summarise, positions: Sequence[np.ndarray],
+               merge: Merge | None = None) -> Gathered:
         return [summarise(self.df)], [self.df.iloc[p] for p in positions]
 
 

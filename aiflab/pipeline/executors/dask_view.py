@@ -2,7 +2,8 @@
 
 Each pass sends one task per partition: it reads the partition (from the input, or where an
 earlier step left it), summarises it and picks the sampled rows that lie in it. Only summaries
-and sampled rows come back to the driver, which puts the samples in the order asked for.
+and sampled rows come back to the driver, which puts the samples in the order asked for; summaries
+that merge are merged pairwise on the workers, so that one comes back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aiflab.pipeline.executors.partitions import PartitionState, schema_of
-from aiflab.pipeline.table_view import Gathered, Summarise
+from aiflab.pipeline.table_view import Gathered, Merge, Summarise
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +30,8 @@ class DaskView:
         self.offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         self.rows = int(self.offsets[-1])
 
-    def gather(self, summarise: Summarise, positions: Sequence[np.ndarray]) -> Gathered:
+    def gather(self, summarise: Summarise, positions: Sequence[np.ndarray],
+               merge: Merge | None = None) -> Gathered:
         import pandas as pd
 
         tasks, orders = [], []
@@ -38,17 +40,27 @@ class DaskView:
             masks = [(p >= low) & (p < high) for p in positions]
             orders.append([np.flatnonzero(m) for m in masks])
             local = [p[m] - low for p, m in zip(positions, masks, strict=True)]
-            tasks.append(self.client.submit(_view_partition, source, summarise, local, pure=False,
-                                            retries=self.retries))
-        results = self.client.gather(tasks)
-        summaries = [summary for summary, _ in results]
+            tasks.append(self._submit(_view_partition, source, summarise, local))
+        summaries = [self._submit(_item, task, 0) for task in tasks]
+        while merge is not None and len(summaries) > 1:
+            summaries = [self._submit(merge, summaries[i:i + 2]) for i in range(0, len(summaries), 2)]
+        sampled = self.client.gather([self._submit(_item, task, 1) for task in tasks])
+        summaries = self.client.gather(summaries)
         samples = []
         for j in range(len(positions)):
-            pieces = [rows[j] for _, rows in results]
+            pieces = [rows[j] for rows in sampled]
             order = np.concatenate([o[j] for o in orders])
             rows = pd.concat(pieces) if pieces else pd.DataFrame()
             samples.append(rows.iloc[np.argsort(order, kind="stable")])
         return summaries, samples
+
+
+    def _submit(self, function: Any, *args: Any) -> Any:
+        return self.client.submit(function, *args, pure=False, retries=self.retries)
+
+
+def _item(pair: tuple[Any, Any], number: int) -> Any:
+    return pair[number]
 
 
 def _view_partition(source: Any, summarise: Summarise,
