@@ -298,11 +298,16 @@ class _DaskRun:
             self.placement = [next(iter(held.get(f.key, ())), None) for f in futures]
 
     def _placed(self) -> list[str | None]:
-        """The worker to run each partition on: the one that ran it before, when the rows are still
-        in the input (the rows on workers stay where they are)."""
-        if self.parts is None and len(self.placement) == self.source.chunks_count:
-            return self.placement
-        return [None] * (self.source.chunks_count if self.parts is None else len(self.parts))
+        """The worker to read each partition of the input on: the one that ran it before (its caches
+        hold that partition's work), at first the workers in turn, so that partitions kept on them,
+        and the work that follows them there, spread evenly. None for rows already on the workers
+        (they stay where they are)."""
+        if self.parts is not None:
+            return [None] * len(self.parts)
+        if len(self.placement) != self.source.chunks_count:
+            workers = sorted(self.client.scheduler_info()["workers"])
+            self.placement = [workers[i % len(workers)] for i in range(self.source.chunks_count)]
+        return list(self.placement)
 
     def _peek(self) -> list[Any]:
         """The partitions as they are now, without consuming them: futures of those on the workers,
