@@ -93,8 +93,13 @@ class DaskExecutor(Executor):
         if self.scheduler is not None:
             self._client = Client(self.scheduler)
         else:
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                         dashboard_address=None)
+            import dask
+
+            # partitions stay where they are read (in turn): a stolen task would analyse its texts
+            # again on a worker that does not remember them
+            with dask.config.set({"distributed.scheduler.work-stealing": False}):
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                             dashboard_address=None)
             self._client = Client(self._cluster)
         return self
 
