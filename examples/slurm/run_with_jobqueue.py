@@ -29,10 +29,14 @@ def make_cluster(cores: int, memory: str, walltime: str, account: str | None = N
     """A dask_jobqueue.SLURMCluster whose every Slurm job has `cores` CPUs and `memory` (e.g. "64GiB").
 
     `processes` worker processes per job (default: one per core, one thread each: aiflab's steps are
-    pandas code that holds the GIL). No job is submitted until the cluster is scaled.
+    pandas code that holds the GIL). No job is submitted until the cluster is scaled. The scheduler
+    (here) does not steal work: aiflab reads each partition on a worker in turn and the workers
+    remember the text analyses of the partitions they ran.
     """
+    import dask
     from dask_jobqueue import SLURMCluster
 
+    dask.config.set({"distributed.scheduler.work-stealing": False})
     return SLURMCluster(
         cores=cores, memory=memory, processes=processes or cores, walltime=walltime,
         account=account, queue=queue, interface=interface, local_directory=local_directory,
