@@ -303,15 +303,13 @@ class _DaskRun:
             self.placement = [next(iter(held.get(f.key, ())), None) for f in futures]
 
     def _placed(self) -> list[str | None]:
-        """The worker to read each partition of the input on: the one that ran it before (its caches
-        hold that partition's work), at first the workers in turn, so that partitions kept on them,
-        and the work that follows them there, spread evenly. None for rows already on the workers
-        (they stay where they are)."""
-        if self.parts is not None:
-            return [None] * len(self.parts)
-        if len(self.placement) != self.source.chunks_count:
+        """The worker to run each partition's tasks on: the one that ran it before (its caches hold
+        that partition's work), at first the workers in turn, so that partitions spread evenly and a
+        partition kept on a worker is worked on there, not on a copy elsewhere."""
+        count = self.source.chunks_count if self.parts is None else len(self.parts)
+        if len(self.placement) != count:
             workers = sorted(self.client.scheduler_info()["workers"])
-            self.placement = [workers[i % len(workers)] for i in range(self.source.chunks_count)]
+            self.placement = [workers[i % len(workers)] for i in range(count)]
         return list(self.placement)
 
     def _peek(self) -> list[Any]:
@@ -407,8 +405,9 @@ class _DaskRun:
         """Futures of every partition after the pending steps (which are then done)."""
         stages, self.pending = self.pending, []
         self.held = None
-        return [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared)
-                for part in self._sources()]
+        placed = self._placed()
+        return [self._submit(run_chain, part, stages, self.settings, self.columns, self.shared, where=where)
+                for part, where in zip(self._sources(), placed, strict=True)]
 
     def _written(self, folder: Path, fmt: str, advance: Any) -> list[PartitionState]:
         """Run the pending steps and write each partition as a part in `folder`, a few at a time."""
@@ -418,11 +417,13 @@ class _DaskRun:
         results: dict[int, PartitionState] = {}
         running = as_completed(with_results=True)
         numbered: dict[Any, int] = {}
+        placed = self._placed()
         sources = self._sources()
         try:
-            for number, part in enumerate(sources):
-                chained = self._submit(run_chain, part, stages, self.settings, self.columns, self.shared)
-                future = self._submit(write_part, chained, folder, number, fmt)
+            for number, (part, where) in enumerate(zip(sources, placed, strict=True)):
+                chained = self._submit(run_chain, part, stages, self.settings, self.columns, self.shared,
+                                       where=where)
+                future = self._submit(write_part, chained, folder, number, fmt, where=where)
                 numbered[future] = number
                 running.add(future)
                 if running.count() >= self.in_flight:
