@@ -77,6 +77,8 @@ def merge_class_sizes(parts: Sequence[tuple[pd.DataFrame, np.ndarray]],
     """The classes of a table from those of its partitions (`class_sizes` of each)."""
     import pandas as pd
 
+    if len(parts) == 1:
+        return parts[0]
     keys = pd.concat([k for k, _ in parts], ignore_index=True)
     return class_sizes(keys, columns, np.concatenate([c for _, c in parts]))
 

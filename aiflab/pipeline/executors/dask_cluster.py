@@ -171,7 +171,7 @@ class _DaskRun:
         self.modes: dict[int, dict[str, str]] = {}
         """how a step that read the partitions before its own pass ran, by step index"""
         self.placement: list[str | None] = []
-        """the worker that last ran each partition of the input (its caches hold that partition's work)"""
+        """the worker each partition's tasks go to (its caches hold that partition's work)"""
         self.columns: dict[str, ColumnInfo] = {}
         self.records: dict[int, list[PartitionStep]] = {}
         self.evidence: dict[int, Any] = {}
@@ -248,7 +248,6 @@ class _DaskRun:
         met = [self._submit(_meet, stage, [self._submit(_bucket, part, bucket) for part in maps])
                for bucket in range(buckets)]
         settled = stage.settle(list(self._gather_each(met)))
-        self._placed_as(maps)
         [self.shared[index]] = self.client.scatter([settled], broadcast=True)
         self.pending.append((index, stage.settled()))
 
@@ -284,28 +283,17 @@ class _DaskRun:
     def _probe(self, measure: Any, index: int) -> Iterator[Any]:
         """`measure(table, ctx)` of every partition after the pending steps (which are not kept), in
         partition order, one at a time (the driver never holds them all)."""
-        from distributed import wait
-
-        futures = self._probe_futures(measure, index)
-        wait(futures)
-        self._placed_as(futures)
-        yield from self._gather_each(futures)
+        yield from self._gather_each(self._probe_futures(measure, index))
 
     def _probe_futures(self, measure: Any, index: int) -> list[Any]:
         return [self._submit(_probe_partition, source, list(self.pending), self.settings, self.columns,
                              self.shared, measure, index, where=where)
                 for source, where in zip(self._peek(), self._placed(), strict=True)]
 
-    def _placed_as(self, futures: list[Any]) -> None:
-        """Remember which worker ran each partition's task (when the rows are still in the input)."""
-        if self.parts is None:
-            held = self.client.who_has(futures)
-            self.placement = [next(iter(held.get(f.key, ())), None) for f in futures]
-
     def _placed(self) -> list[str | None]:
-        """The worker to run each partition's tasks on: the one that ran it before (its caches hold
-        that partition's work), at first the workers in turn, so that partitions spread evenly and a
-        partition kept on a worker is worked on there, not on a copy elsewhere."""
+        """The worker to run each partition's tasks on, chosen once, the workers in turn: partitions
+        spread evenly, a partition kept on a worker is worked on there, not on a copy elsewhere, and
+        each pass over it finds that worker's caches (a lost worker's tasks run on another)."""
         count = self.source.chunks_count if self.parts is None else len(self.parts)
         if len(self.placement) != count:
             workers = sorted(self.client.scheduler_info()["workers"])

@@ -54,7 +54,6 @@ class DaskView:
             samples.append(rows.iloc[np.argsort(order, kind="stable")])
         return summaries, samples
 
-
     def _submit(self, function: Any, *args: Any) -> Any:
         return self.client.submit(function, *args, pure=False, retries=self.retries)
 

@@ -185,12 +185,6 @@ def merge_step(parts: Sequence[PartitionStep]) -> tuple[StepEvidence, list[Pendi
     return merged, artefacts
 
 
-def raise_first_error(states: Iterable[PartitionState]) -> None:
-    for state in states:
-        if state.error is not None:
-            raise state.error
-
-
 def concat_rows(states: Sequence[PartitionState]) -> pd.DataFrame:
     """The rows of all partitions as one DataFrame (renumbered when partitions renumbered theirs)."""
     import pandas as pd
