@@ -95,13 +95,16 @@ class KnownValues:
         compact, at = _single_spaced(view)
         found: list[Found] = []
         for word in words:
+            after: dict[str, int] = {}  # where each value's last occurrence ends: occurrences do not overlap
             position = compact.find(word)
             while position >= 0:
                 for key, offset in self.by_word[word]:
                     begin, end = position - offset, position - offset + len(key)
-                    if (begin >= 0 and compact.startswith(key, begin) and not _INNER.match(compact, end)
+                    if (after.get(key, 0) <= begin and compact.startswith(key, begin)
+                            and not _INNER.match(compact, end)
                             and (begin == 0 or not _INNER.match(compact, begin - 1))):
                         found.append((starts[at[begin]], ends[at[end - 1]], self.entity[key], _SCORE))
+                        after[key] = end
                 position = compact.find(word, position + 1)
         return found
 
