@@ -379,3 +379,14 @@ def test_generalise_decides_on_partition_summaries_as_in_process(keep: bool, sch
         metrics["search"].pop("seconds")
     assert mine.metrics == theirs.metrics
     assert sum(theirs.cells_changed.values()) > 1000
+
+
+def test_local_cluster_workers_neither_steal_work_nor_profile() -> None:
+    import dask
+
+    with DaskExecutor(workers=1) as executor:
+        client = executor._client
+        profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        extensions = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.extensions))
+    assert list(profiling.values()) == [False]
+    assert "stealing" not in extensions
