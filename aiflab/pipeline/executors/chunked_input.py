@@ -41,8 +41,11 @@ if TYPE_CHECKING:
 
     from aiflab.pipeline.recipe import InputSpec
 
-Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
-"""Runs a function over items (on the Dask workers, or here) and returns the results in order."""
+Scan = tuple[int, "dict[str, NumberKind]", int]
+"""what the scan of a CSV range measured: rows, number kinds, bytes in memory"""
+
+Scanner = Callable[[Sequence["PartitionReader"]], "list[Scan | AiflabError]"]
+"""Scans CSV ranges (on the Dask workers, or here) and returns what each measured, in order."""
 
 _QUOTE_OR_NEWLINE = re.compile(rb'["\n]')
 _COUNT_BLOCK = 1 << 24
@@ -66,30 +69,38 @@ class PartitionReader:
     rows_count: int = 0
 
     def __call__(self) -> pd.DataFrame:
-        import pandas as pd
-
         if self.rows is not None:
             return self.rows
         with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
             if self.format == "csv":
-                df = convert_numbers(self._csv(), self.kinds)
-            else:
-                import pyarrow.parquet as pq
+                return self.finish(self._csv())
+            import pyarrow.parquet as pq
 
-                df = pq.ParquetFile(self.path).read_row_groups(list(self.row_groups)).to_pandas()
+            return self.finish(pq.ParquetFile(self.path).read_row_groups(list(self.row_groups)).to_pandas())
+
+    def finish(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The rows of this partition from `df` as parsed (`parse`): numbers decided for the whole file
+        (CSV), the row numbers of a whole read, column names as text."""
+        import pandas as pd
+
+        if self.format == "csv":
+            df = convert_numbers(df, self.kinds)
         df.index = pd.RangeIndex(self.first_row, self.first_row + len(df))
         df.columns = [str(c) for c in df.columns]
         return df
 
-    def scan(self) -> tuple[int, dict[str, NumberKind], int] | AiflabError:
-        """Rows, number kinds and bytes in memory of a CSV range; an InputError is returned, not raised
-        (no retries)."""
+    def parse(self) -> pd.DataFrame | AiflabError:
+        """The rows of a CSV range as parsed, before numbers are decided; an InputError is returned,
+        not raised (no retries)."""
         try:
             with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
-                df = self._csv()
+                return self._csv()
         except AiflabError as exc:
             return exc
-        return len(df), number_kinds(df), int(df.memory_usage(deep=True).sum())
+
+    def scan(self) -> Scan | AiflabError:
+        """Rows, number kinds and bytes in memory of a CSV range, or the InputError that stopped it."""
+        return measure_parsed(self.parse())
 
     def _csv(self) -> pd.DataFrame:
         import io
@@ -118,13 +129,14 @@ class ChunkedInput:
         self.columns: list[str] = []
         self.readers: list[PartitionReader] = []
 
-    def scan(self, mapper: Mapper | None = None) -> None:
-        """Find the partitions, count rows, decide number columns; InputError when unreadable."""
+    def scan(self, scanner: Scanner | None = None) -> None:
+        """Find the partitions, count rows, decide number columns; InputError when unreadable.
+        `scanner` scans the CSV ranges (here, one after the other, by default)."""
         if not self.path.is_file():
             raise InputError("input file not found", Location(self.path))
         with reading_errors(self.path, self.format, self.spec.encoding):
             if self.format == "csv" and _ascii_compatible(self.spec.encoding):
-                self._scan_csv(mapper or _local_map)
+                self._scan_csv(scanner or _scan_here)
             elif self.format == "parquet":
                 self._scan_parquet()
             else:
@@ -145,7 +157,7 @@ class ChunkedInput:
         by_size = max(self.min_partitions, math.ceil(self.path.stat().st_size / self.partition_bytes))
         return max(1, self.partitions or by_size)
 
-    def _scan_csv(self, mapper: Mapper) -> None:
+    def _scan_csv(self, scanner: Scanner) -> None:
         options = csv_options(self.path, self.spec.encoding, self.spec.delimiter)
         size, parts = self.path.stat().st_size, self._count()
         ends = _record_ends(self.path, [size * k // parts for k in range(1, parts)])
@@ -155,7 +167,7 @@ class ChunkedInput:
         starts = [0, *ends[:-1]]
         ranges = [PartitionReader(self.path, "csv", start=s, end=e, header=header, options=options)
                   for s, e in zip(starts, ends, strict=True) if e > s]
-        scans = mapper(PartitionReader.scan, ranges)
+        scans = scanner(ranges)
         for scan in scans:
             if isinstance(scan, AiflabError):
                 raise scan
@@ -244,5 +256,12 @@ def _ascii_compatible(encoding: str) -> bool:
         return False
 
 
-def _local_map(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    return [function(item) for item in items]
+def measure_parsed(df: pd.DataFrame | AiflabError) -> Scan | AiflabError:
+    """What the scan measures of a parsed CSV range (`PartitionReader.parse`), or its error."""
+    if isinstance(df, AiflabError):
+        return df
+    return len(df), number_kinds(df), int(df.memory_usage(deep=True).sum())
+
+
+def _scan_here(ranges: Sequence[PartitionReader]) -> list[Scan | AiflabError]:
+    return [reader.scan() for reader in ranges]

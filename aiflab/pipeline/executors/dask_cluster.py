@@ -26,6 +26,7 @@ themselves (`env:` and `file:` references), so they must see the same environmen
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -37,7 +38,7 @@ from aiflab.compliance.distributions import add_counts, count_step, fold_counts,
 from aiflab.errors import AiflabError, StageError
 from aiflab.pipeline.evidence import Finding
 from aiflab.pipeline.executors.base import Execution, Executor, Plan, step_errors
-from aiflab.pipeline.executors.chunked_input import ChunkedInput
+from aiflab.pipeline.executors.chunked_input import ChunkedInput, PartitionReader, measure_parsed
 from aiflab.pipeline.executors.dask_view import DaskView, partition_length, partition_schema
 from aiflab.pipeline.executors.partitions import (
     ChainSettings,
@@ -55,6 +56,8 @@ from aiflab.pipeline.executors.partitions import (
 from aiflab.pipeline.table import ColumnInfo, Table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from aiflab.pipeline.context import RunContext
     from aiflab.pipeline.stage import Stage
     from aiflab.pipeline.table_io import AtomicWrites
@@ -62,6 +65,10 @@ if TYPE_CHECKING:
 
 PARTITIONS_PER_THREAD = 4
 """the input is cut into at least this many partitions per worker thread, so that work balances"""
+
+CSV_MEMORY_FACTOR = 8
+"""a CSV file takes at most about this many times its size in memory once parsed (decides, before the
+scan, whether the scan keeps the parsed rows; the scan's measure decides whether they stay)"""
 
 KEEP_SHARE = 0.25
 """a table read in several passes is kept in the workers' memory between them when it takes at most
@@ -119,11 +126,12 @@ class DaskExecutor(Executor):
             self._cluster.close()
         self._client = self._cluster = None
 
-    def _keeps(self, source: ChunkedInput) -> bool:
+    def _keeps(self, size: int) -> bool:
+        """Whether a table of `size` bytes in memory is kept on the workers between passes."""
         if self.keep is not None:
             return self.keep
         limits = [w.get("memory_limit") or 0 for w in self._client.scheduler_info()["workers"].values()]
-        return bool(limits) and all(limits) and source.memory_bytes <= KEEP_SHARE * sum(limits)
+        return bool(limits) and all(limits) and size <= KEEP_SHARE * sum(limits)
 
     def execute(self, plan: Plan, ctx: RunContext, writes: AtomicWrites) -> Execution:
         if self._client is None:
@@ -132,10 +140,14 @@ class DaskExecutor(Executor):
         threads = sum(client.nthreads().values())
         source = ChunkedInput(plan.source, plan.input, self.partition_mb, self.partitions,
                               min_partitions=PARTITIONS_PER_THREAD * threads)
+        scanner = _KeepingScanner(client, self._keeps(CSV_MEMORY_FACTOR * plan.source.stat().st_size))
         with ctx.progress.task(f"scan {plan.source.name}", total=1):
-            source.scan(lambda function, items: client.gather(client.map(function, items, pure=False)))
+            source.scan(scanner)
         settings = ChainSettings(ctx.seed, dict(ctx.secrets), ctx.base_dir, tuple(plan.bias_columns))
-        run = _DaskRun(self._client, plan, source, settings, self.retries, self._keeps(source))
+        run = _DaskRun(self._client, plan, source, settings, self.retries, self._keeps(source.memory_bytes))
+        if run.keep:
+            run.parts = scanner.kept(source.readers)
+        scanner.parsed.clear()
         for index, stage in enumerate(plan.stages, start=1):
             if stage.row_local:
                 run.pending.append((index, stage))
@@ -161,6 +173,39 @@ class DaskExecutor(Executor):
                                total=source.chunks_count) as task:
             done = run.finish(writes, task.advance)
         return done
+
+
+class _KeepingScanner:
+    """Scans the CSV ranges on the workers (each on the worker its partition is placed on); with `keep`,
+    the parsed ranges stay there, so that a table kept between passes is not parsed again."""
+
+    def __init__(self, client: Any, keep: bool) -> None:
+        self.client, self.keep = client, keep
+        self.parsed: dict[int, Any] = {}
+        """futures of the parsed ranges, by their first byte"""
+
+    def __call__(self, ranges: Sequence[PartitionReader]) -> list[Any]:
+        workers = sorted(self.client.scheduler_info()["workers"])
+        parsed = [self.client.submit(PartitionReader.parse, reader, pure=False, workers=[where],
+                                     allow_other_workers=True)
+                  for reader, where in zip(ranges, itertools.cycle(workers))]
+        scans = self.client.gather(self.client.map(measure_parsed, parsed, pure=False))
+        if self.keep:
+            self.parsed = {reader.start: future for reader, future in zip(ranges, parsed, strict=True)}
+        return scans
+
+    def kept(self, readers: Sequence[PartitionReader]) -> list[Any] | None:
+        """Futures of the partitions, made on the workers from the parsed ranges (None if not kept)."""
+        if not self.parsed:
+            return None
+        workers = sorted(self.client.scheduler_info()["workers"])
+        return [self.client.submit(_parsed_part, self.parsed[reader.start], reader, pure=False,
+                                   workers=[where], allow_other_workers=True)
+                for reader, where in zip(readers, itertools.cycle(workers))]
+
+
+def _parsed_part(df: pd.DataFrame, reader: PartitionReader) -> PartitionState:
+    return start(reader.finish(df), {})
 
 
 class _DaskRun:
