@@ -130,15 +130,27 @@ class TextStage(Stage):
     def first_round(self, table: Table, ctx: RunContext) -> dict[str, str]:
         """On one partition: the values its texts hold (value -> entity type), for the other partitions,
         found by the first analysis of its texts (`ctx.shared` holds the known values of the whole
-        table). The worker remembers the analyses for the partition's second pass (`analysis_memo`)."""
-        run = self._prepare(table, ctx, ctx.shared)
+        table). The worker remembers the analyses for the partition's second pass (`analysis_memo`),
+        and the whole state when the partition stays in its memory (`ctx.shared.token`)."""
+        from aiflab.anonymise.text_first_rounds import FirstRound, remember
+
+        shared: Shared = ctx.shared
+        run = self._prepare(table, ctx, shared)
         found = self._analyse(list(range(len(run.pairs))), run, None, workers=1, memo=True)
-        return self._replace(found, run.treated, run.replacer)
+        values = self._replace(found, run.treated, run.replacer)
+        if shared.token:
+            remember(shared.token, FirstRound(table.df, run, found, values, dict(ctx.evidence.metrics),
+                                              list(ctx.evidence.findings)))
+        return values
 
     @staticmethod
-    def share(known: dict[str, list[str]], found: dict[str, str]) -> Shared:
-        """What the partitions send each other, for `ctx.shared` of the second pass."""
-        return Shared(known, found)
+    def share(known: dict[str, list[str]], kept: bool) -> Shared:
+        """What the partitions send each other for the first round (`ctx.shared`); `kept`: the
+        partitions stay in the workers' memory until the second pass (which may then resume from the
+        first round's state). `Shared.then` adds what the first round found, for the second pass."""
+        import secrets
+
+        return Shared(known, {}, secrets.token_hex(16) if kept else None)
 
     def exchanged(self) -> TextStage:
         """This step for partitions that have exchanged what they found: it reads it from `ctx.shared`."""
@@ -155,11 +167,19 @@ class TextStage(Stage):
         import numpy as np
         import pandas as pd
 
+        from aiflab.anonymise.text_first_rounds import recall
+
         p, df, evidence = self.params, table.df, ctx.evidence
         shared: Shared | None = ctx.shared if self._exchanged else None
         if self._exchanged and shared is None:
             raise StageError("the partitions' shared finds did not reach this step")
-        run = self._prepare(table, ctx, shared)
+        resumed = recall(shared.token, df) if shared is not None and shared.token else None
+        if resumed is not None:
+            run = resumed.run
+            evidence.metrics.update(resumed.metrics)
+            evidence.findings.extend(resumed.findings)
+        else:
+            run = self._prepare(table, ctx, shared)
         columns, replacer, codes = run.columns, run.replacer, run.codes
         pairs, treated = run.pairs, run.treated
         found_counts: list[Counter[str]] = [Counter() for _ in pairs]
@@ -168,8 +188,11 @@ class TextStage(Stage):
         with ctx.progress.task(f"{self.name}: {len(pairs):,} distinct texts", total=len(pairs)) as task:
             for round_ in range(MAX_RESCANS + 1):
                 advance = task.advance if round_ == 0 else None
-                found = self._analyse(pending, run, advance, workers=1 if ctx.partition else p.workers,
-                                      memo=ctx.partition)
+                if round_ == 0 and resumed is not None:
+                    found = resumed.found
+                else:
+                    found = self._analyse(pending, run, advance, workers=1 if ctx.partition else p.workers,
+                                          memo=ctx.partition)
                 if round_ == 0:
                     for i in pending:
                         found_counts[i].update(entity for _, _, entity, _ in found.get(i, []))
@@ -177,7 +200,10 @@ class TextStage(Stage):
                     rescan_replaced.update(e for spans in found.values() for _, _, e, _ in spans)
                 if round_ > 0 and not found:
                     break
-                values = self._replace(found, treated, replacer)
+                if round_ == 0 and resumed is not None:
+                    values = resumed.values
+                else:
+                    values = self._replace(found, treated, replacer)
                 if round_ == 0 and shared:  # what the other partitions found is replaced here too
                     values = shared.with_found(values)
                 pending = sorted(set(found) | self._propagate(values, treated, replacer))
@@ -431,6 +457,8 @@ class Shared:
 
     known: dict[str, list[str]]
     found: dict[str, str]
+    token: str | None = None
+    """the run's token under which workers remember first rounds (None: the partitions are not kept)"""
     _automaton: tuple[KnownValues, list[str]] | None = field(default=None, compare=False, repr=False)
     _found: KnownValues | None = field(default=None, compare=False, repr=False)
 
@@ -443,6 +471,10 @@ class Shared:
             matcher = KnownValues({value: entity for value, (_, entity) in values.items()})
             self._automaton = matcher, sorted({c for c, _ in values.values()})
         return self._automaton
+
+    def then(self, found: dict[str, str]) -> Shared:
+        """This, with what every partition's first round `found`, for the second pass."""
+        return Shared(self.known, found, self.token)
 
     def with_found(self, values: dict[str, str]) -> dict[str, str] | KnownValues:
         """The values every partition found, with `values` (this partition's): when this partition's

@@ -273,11 +273,25 @@ steps:
 @pytest.mark.parametrize("keep", [True, False])
 def test_text_passes_give_the_in_process_output_whether_partitions_are_kept_or_read_again(
         keep: bool, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiflab.anonymise import text_first_rounds
+
     monkeypatch.setenv("AIFLAB_DASK_TEST_KEY", "dask-test-key-of-at-least-32-bytes-0123456789")
+    recalled: list[bool] = []
+    original = text_first_rounds.recall
+
+    def recall(token: str, rows: pd.DataFrame) -> text_first_rounds.FirstRound | None:
+        first = original(token, rows)
+        recalled.append(first is not None)
+        return first
+
+    monkeypatch.setattr(text_first_rounds, "recall", recall)
     recipe = on_patients(TEXT_RECIPE, tmp_path)
     local = run(recipe, output_path=tmp_path / "local.parquet")
     spread = run(recipe, output_path=tmp_path / "dask.parquet",
                  executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
+    # kept partitions resume from their first round (the workers here share one process)
+    assert recalled == ([True] * 4 if keep else [])
+    assert not text_first_rounds._remembered
     pd.testing.assert_frame_equal(pd.read_parquet(spread.output).reset_index(drop=True),
                                   pd.read_parquet(local.output).reset_index(drop=True))
     text, in_process = spread.report.steps[1], local.report.steps[1]

@@ -276,7 +276,8 @@ class _DaskRun:
                 distinct.setdefault(column, {}).update(dict.fromkeys(values))
         shared_known = {column: list(values) for column, values in distinct.items()}
         del distinct
-        [self.shared[index]] = self.client.scatter([stage.share(shared_known, {})], broadcast=True)
+        first = stage.share(shared_known, kept=self._kept())
+        [self.shared[index]] = self.client.scatter([first], broadcast=True)
 
         def first_round(table: Table, ctx: RunContext) -> Any:
             return stage.first_round(table, ctx)
@@ -284,7 +285,7 @@ class _DaskRun:
         found: dict[str, str] = {}
         for part in self._probe(first_round, index):
             found.update(part)
-        [self.shared[index]] = self.client.scatter([stage.share(shared_known, found)], broadcast=True)
+        [self.shared[index]] = self.client.scatter([first.then(found)], broadcast=True)
         self.pending.append((index, stage.exchanged()))
 
     def shuffled(self, index: int, stage: Any) -> None:
@@ -327,12 +328,16 @@ class _DaskRun:
     def _before_passes(self, index: int, mode: str) -> None:
         """Keep the partitions on the workers for a step that reads them in several passes, when the
         table fits (`KEEP_SHARE`); record how the passes got them."""
-        if self.keep and self.parts is None:
+        if self.keep and (self.parts is None or self.pending):
             self.parts = self._chained()
         self.modes[index] = {"mode": mode, "passes": (
-            "partitions kept in the workers' memory between passes" if self.parts is not None else
+            "partitions kept in the workers' memory between passes" if self._kept() else
             "partitions read again from the input for each pass (the table would take more than "
             f"{KEEP_SHARE:.0%} of the workers' memory)")}
+
+    def _kept(self) -> bool:
+        """Whether the partitions are in the workers' memory as the next step reads them."""
+        return self.parts is not None and not self.pending
 
     def _probe(self, measure: Any, index: int) -> Iterator[Any]:
         """`measure(table, ctx)` of every partition after the pending steps (which are not kept), in
