@@ -404,3 +404,38 @@ def test_local_cluster_workers_neither_steal_work_nor_profile() -> None:
         extensions = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.extensions))
     assert list(profiling.values()) == [False]
     assert "stealing" not in extensions
+
+
+MISSING_COLUMN_STEPS = {
+    "measured": "anonymise.risk: {quasi_identifiers: [gender, no_such_column], attacks: 0}",
+    "decided": "anonymise.generalise: {quasi_identifiers: [gender, no_such_column], k: 2}",
+    "shuffled": "clean.dedup: {exact_columns: [nom, no_such_column]}",
+    "exchanged": "anonymise.text: {columns: [no_such_column]}",
+}
+
+
+@pytest.mark.parametrize("mode", sorted(MISSING_COLUMN_STEPS))
+def test_a_missing_column_fails_every_dask_mode_as_in_process_and_writes_nothing(
+        mode: str, scheduler: str, tmp_path: Path) -> None:
+    from aiflab.errors import AiflabError
+
+    text = f"""name: dask-missing-column
+purpose: testing
+legal_basis: none, synthetic data
+input: {{path: patients.csv}}
+output: {{path: out/patients.csv}}
+steps:
+  - clean.standardise: {{columns: {{geburtsdatum: {{type: date}}}}}}
+  - {MISSING_COLUMN_STEPS[mode]}
+"""
+    recipe = on_patients(text, tmp_path)
+    before = (tmp_path / "patients.csv").read_bytes()
+    with pytest.raises(AiflabError) as local:
+        run(recipe, output_path=tmp_path / "local.csv")
+    with pytest.raises(AiflabError) as spread:
+        run(recipe, output_path=tmp_path / "dask.csv",
+            executor=DaskExecutor(scheduler=scheduler, partitions=3))
+    assert "no_such_column" in str(spread.value)
+    assert str(spread.value) == str(local.value)
+    assert (tmp_path / "patients.csv").read_bytes() == before
+    assert not (tmp_path / "dask.csv").exists() and not (tmp_path / "out").exists()
