@@ -170,22 +170,15 @@ class KeyedPseudonymiser:
     def _macs(self, texts: list[str], entity: str, length: int) -> tuple[list[str], list[str]]:
         """Normalised keys and hex pseudonyms of `texts`; each distinct normalised value MACed once."""
         keys = normalise_all(texts)
-        done = dict.fromkeys(keys, "")
-        memo = self._memo(entity, length)
+        done = self._memo(entity, length)  # those this process computed before (on a Dask worker)
         inner = self._inner.copy()
         inner.update(entity.encode() + b"\0")
         copy_inner, copy_outer = inner.copy, self._outer.copy
-        for key in done:
-            known = memo.get(key)
-            if known is not None:
-                done[key] = known
-                continue
+        for key in [key for key in dict.fromkeys(keys) if key not in done]:
             mac, outer = copy_inner(), copy_outer()
             mac.update(key.encode())
             outer.update(mac.digest())
             done[key] = outer.hexdigest()[:length]
-        if self._memo_id is not None:
-            memo.update(done)
         return keys, [done[key] for key in keys]
 
     def _memo(self, entity: str, length: int) -> dict[str, str]:
