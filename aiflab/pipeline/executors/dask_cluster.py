@@ -189,12 +189,15 @@ class _KeepingScanner:
 
     def __call__(self, ranges: Sequence[PartitionReader]) -> list[Any]:
         workers = sorted(self.client.scheduler_info()["workers"])
+        placed = list(zip(ranges, itertools.cycle(workers)))
+        if not self.keep:  # each task parses, measures and forgets its range
+            return self.client.gather([self.client.submit(PartitionReader.scan, reader, pure=False,
+                                                          workers=[where], allow_other_workers=True)
+                                       for reader, where in placed])
         parsed = [self.client.submit(PartitionReader.parse, reader, pure=False, workers=[where],
-                                     allow_other_workers=True)
-                  for reader, where in zip(ranges, itertools.cycle(workers))]
+                                     allow_other_workers=True) for reader, where in placed]
         scans = self.client.gather(self.client.map(measure_parsed, parsed, pure=False))
-        if self.keep:
-            self.parsed = {reader.start: future for reader, future in zip(ranges, parsed, strict=True)}
+        self.parsed = {reader.start: future for reader, future in zip(ranges, parsed, strict=True)}
         return scans
 
     def kept(self, readers: Sequence[PartitionReader]) -> list[Any] | None:
