@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
            ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 NumberKind = Literal["empty", "integer", "float", "text"]
+_PROBE = 64
+"""values of a column tried first when deciding whether it holds numbers (text fails among them)"""
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
@@ -260,11 +262,15 @@ def number_kinds(df: pd.DataFrame) -> dict[str, NumberKind]:
         values = df[column].dropna()
         if values.empty:
             kinds[column] = "empty"
-        elif not values.map(lambda v: isinstance(v, str) and bool(_NUMBER.match(v))).all():
+        elif not (_all_numbers(values.iloc[:_PROBE]) and _all_numbers(values)):  # most text fails the probe
             kinds[column] = "text"
         else:
             kinds[column] = "integer" if values.str.fullmatch(r"-?[0-9]+").all() else "float"
     return kinds
+
+
+def _all_numbers(values: pd.Series) -> bool:
+    return all(isinstance(v, str) and _NUMBER.match(v) for v in values.tolist())
 
 
 def merge_number_kinds(parts: list[dict[str, NumberKind]]) -> dict[str, NumberKind]:

@@ -122,3 +122,25 @@ def test_parquet_takes_columns_of_mixed_types_as_text(tmp_path: Path) -> None:
     back = read_table(path)
     assert back["amount"].tolist()[:2] == ["1.5", "12,3 kEUR"] and back["amount"].isna().tolist()[2]
     assert back["n"].tolist() == [1, 2, 3]
+
+
+@given(st.lists(st.one_of(st.from_regex(r"-?(0|[1-9][0-9]{0,5})(\.[0-9]{1,3})?", fullmatch=True),
+                          st.text(max_size=6)), min_size=1, max_size=200))
+def test_number_kinds_are_decided_on_every_value(cells: list[str]) -> None:
+    import re
+
+    from aiflab.pipeline.table_io import number_kinds
+
+    number = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+    kind = number_kinds(pd.DataFrame({"c": pd.Series(cells, dtype=object)}))["c"]
+    if not all(number.match(c) for c in cells):
+        assert kind == "text"
+    else:
+        assert kind == ("integer" if all(re.fullmatch(r"-?[0-9]+", c) for c in cells) else "float")
+
+
+def test_a_number_column_whose_first_values_pass_the_probe_is_checked_to_the_end() -> None:
+    from aiflab.pipeline.table_io import number_kinds
+
+    df = pd.DataFrame({"a": [str(i) for i in range(1000)] + ["01067"], "b": [str(i) for i in range(1001)]})
+    assert number_kinds(df) == {"a": "text", "b": "integer"}
