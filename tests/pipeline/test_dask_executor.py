@@ -439,3 +439,13 @@ steps:
     assert str(spread.value) == str(local.value)
     assert (tmp_path / "patients.csv").read_bytes() == before
     assert not (tmp_path / "dask.csv").exists() and not (tmp_path / "out").exists()
+
+
+def test_the_scan_estimates_a_partition_s_memory_from_a_sample_of_its_rows() -> None:
+    from aiflab.pipeline.executors.chunked_input import memory_estimate
+
+    people = messy_citizens(400, seed=3).df
+    big = pd.concat([people] * 100, ignore_index=True)  # 40,000 rows: sampled
+    exact = int(big.memory_usage(deep=True).sum())
+    assert abs(memory_estimate(big) - exact) < 0.05 * exact
+    assert memory_estimate(people) == int(people.memory_usage(deep=True).sum())  # small: measured
