@@ -23,6 +23,7 @@ from aiflab.errors import SecretError
 from aiflab.pipeline.secrets import Secret
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 MIN_KEY_BYTES = 32
@@ -33,9 +34,6 @@ _ENTITY = re.compile(ENTITY_PATTERN)
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.isspace finds in ASCII, besides " "
 _SPACES = re.compile(r"\s{2,}|[^\S ]")  # whitespace that is not one plain space
 _BLOCK = 64  # SHA-256 block size in bytes
-_MEMO_LIMIT = 500_000
-_memos: dict[tuple[bytes, str, int], dict[str, str]] = {}
-"""pseudonyms already computed in this process, for the partitions a Dask worker runs one after another"""
 
 
 def normalise(value: str) -> str:
@@ -81,14 +79,20 @@ class PseudonymisedColumn:
     """A pseudonymised column and what the evidence needs about it."""
 
     values: pd.Series
+    """categorical: each pseudonym stored once"""
     distinct_values: int
     collisions: int
-    mapping: dict[str, str]
-    """pseudonym -> the first original (as text) that produced it, for the token vault."""
     cells: int
     """non-null cells, each of which changed."""
     originals: frozenset[str]
     """the distinct originals, normalised, for the residual check (which then need not hash them again)."""
+    first_originals: list[str]
+    """for each pseudonym (in the order of the categories), the first original that produced it"""
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """pseudonym -> the first original (as text) that produced it, for the token vault."""
+        return dict(zip(self.values.cat.categories, self.first_originals, strict=True))
 
 
 class KeyedPseudonymiser:
@@ -144,49 +148,56 @@ class KeyedPseudonymiser:
         if not 8 <= length <= 64:
             raise ValueError(f"length must be between 8 and 64 hex characters, got {length}")
         codes, uniques = pd.factorize(series)
-        texts = [as_text(u) for u in uniques.tolist()]
+        texts = np.asarray(uniques, dtype=object)
+        if pd.api.types.infer_dtype(texts, skipna=False) != "string":
+            texts = np.asarray([as_text(u) for u in texts.tolist()] or [], dtype=object)
         if fmt == "digits":
             from aiflab.anonymise.format_preserving import permute
 
-            keys = texts  # layout and case are kept, so variants are distinct values
-            pseudonyms = permute(texts, self.subkey("fpe/" + _entity(entity)), keep_prefix)
-            normalised = frozenset(normalise_all(texts))
+            # layout and case are kept, so variants are distinct values
+            key = self.subkey("fpe/" + _entity(entity))
+            keys = np.asarray(normalise_all(texts.tolist()), dtype=object)
+            pseudonyms = np.asarray(permute(texts.tolist(), key, keep_prefix), dtype=object)
+            distinct = len(pd.unique(texts))
         else:
             keys, pseudonyms = self._macs(texts, _entity(entity), length)
-            normalised = frozenset(keys)
+            distinct = len(pd.unique(keys))
             if fmt == "token":
-                pseudonyms = [f"{entity}_{p}" for p in pseudonyms]
-        mapping: dict[str, str] = {}
-        for pseudonym, text in zip(pseudonyms, texts, strict=True):
-            mapping.setdefault(pseudonym, text)
-        index = {pseudonym: i for i, pseudonym in enumerate(mapping)}
-        recode = np.asarray([index[p] for p in pseudonyms] + [-1], dtype=np.int64)
-        values = pd.Categorical.from_codes(recode[codes], categories=pd.Index(list(mapping), dtype=object))
-        distinct = len(set(keys))
+                pseudonyms = np.asarray([f"{entity}_{p}" for p in pseudonyms.tolist()], dtype=object)
+        recode, categories = pd.factorize(pseudonyms)  # pseudonyms that collide become one category
+        first = np.empty(len(categories), dtype=np.intp)
+        first[recode[::-1]] = np.arange(len(recode) - 1, -1, -1)
+        values = pd.Categorical.from_codes(np.append(recode, -1)[codes],
+                                           categories=pd.Index(categories, dtype=object))
         return PseudonymisedColumn(pd.Series(values, index=series.index, name=series.name), distinct,
-                                   distinct - len(mapping), mapping, int((codes >= 0).sum()),
-                                   normalised - {""})
+                                   distinct - len(categories), int((codes >= 0).sum()),
+                                   frozenset(keys.tolist()) - {""}, texts[first].tolist())
 
-    def _macs(self, texts: list[str], entity: str, length: int) -> tuple[list[str], list[str]]:
-        """Normalised keys and hex pseudonyms of `texts`; each distinct normalised value MACed once."""
-        keys = normalise_all(texts)
-        done = self._memo(entity, length)  # those this process computed before (on a Dask worker)
-        inner = self._inner.copy()
-        inner.update(entity.encode() + b"\0")
-        copy_inner, copy_outer = inner.copy, self._outer.copy
-        for key in [key for key in dict.fromkeys(keys) if key not in done]:
-            mac, outer = copy_inner(), copy_outer()
-            mac.update(key.encode())
-            outer.update(mac.digest())
-            done[key] = outer.hexdigest()[:length]
-        return keys, [done[key] for key in keys]
+    def _macs(self, texts: np.ndarray, entity: str, length: int) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised keys and hex pseudonyms of the distinct `texts`, each distinct normalised value
+        MACed once; with the process memo, only the texts this process has not seen before."""
+        import numpy as np
 
-    def _memo(self, entity: str, length: int) -> dict[str, str]:
+        def compute(new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            keys = normalise_all(new.tolist())
+            inner = self._inner.copy()
+            inner.update(entity.encode() + b"\0")
+            copy_inner, copy_outer = inner.copy, self._outer.copy
+            done: dict[str, str] = {}
+            for key in dict.fromkeys(keys):
+                mac, outer = copy_inner(), copy_outer()
+                mac.update(key.encode())
+                outer.update(mac.digest())
+                done[key] = outer.hexdigest()[:length]
+            return np.asarray(keys, dtype=object), np.asarray([done[key] for key in keys], dtype=object)
+
         if self._memo_id is None:
-            return {}
-        if sum(map(len, _memos.values())) > _MEMO_LIMIT:
-            _memos.clear()
-        return _memos.setdefault((self._memo_id, entity, length), {})
+            return compute(texts)
+        from aiflab.pipeline.process_memo import process_memo
+
+        memo = process_memo(("pseudonyms", self._memo_id, entity, length), fields=2)
+        keys, pseudonyms = memo.results(texts, compute)
+        return keys, pseudonyms
 
     def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:
         """A keyed offset in days, in [-max_days, -1] or [1, max_days], per person; null stays null."""

@@ -143,3 +143,21 @@ def test_day_offsets_are_keyed_per_person_and_bounded() -> None:
     assert days.iloc[:-1].abs().between(1, 30).all() and np.isnan(days.iloc[-1])
     assert days.iloc[:-1].nunique() == 60
     assert (p.day_offsets(persons, 30).fillna(0) == days.fillna(0)).all()
+
+
+@given(st.lists(st.lists(st.sampled_from(["Anna Nowak", "anna  NOWAK", "Jan Kowal", "Éva Berg", "x"]),
+                         max_size=20), min_size=1, max_size=4))
+def test_the_process_memo_gives_the_pseudonyms_of_a_fresh_pseudonymiser(partitions: list[list[str]]) -> None:
+    remembering = KeyedPseudonymiser(KEY, "memo-test", memo=True)  # as on a Dask worker
+    for values in partitions:
+        series = pd.Series(values, dtype=object)
+        fresh = KeyedPseudonymiser(KEY, "memo-test").pseudonymise_series(series, "PERSON")
+        remembered = remembering.pseudonymise_series(series, "PERSON")
+        assert remembered.values.tolist() == fresh.values.tolist()
+        assert (remembered.originals, remembered.distinct_values) == (fresh.originals, fresh.distinct_values)
+        assert remembered.mapping == fresh.mapping
+
+
+def test_mapping_names_the_first_original_of_each_pseudonym() -> None:
+    out = KeyedPseudonymiser(KEY, "d").pseudonymise_series(pd.Series(["Anna", "ANNA", "Jan", None]), "PERSON")
+    assert out.mapping == {out.values[0]: "Anna", out.values[2]: "Jan"}
