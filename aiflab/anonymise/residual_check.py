@@ -16,8 +16,10 @@ Findings name the columns and count values and cells; they never quote a value.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,24 +57,28 @@ class ResidualCheck:
 
 def residual_check(output: pd.DataFrame, originals: Mapping[str, pd.Series], min_substring: int = 4,
                    skip_text: Collection[str] = (),
-                   normalised: Mapping[str, Collection[str]] | None = None) -> ResidualCheck:
+                   normalised: Mapping[str, AbstractSet[str]] | None = None) -> ResidualCheck:
     """Check `output` against `originals` (treated column -> its values before treatment, row-aligned).
 
     `normalised` may give, per treated column, its distinct original values already normalised (the
     pseudonymiser has them), so that they are not computed again.
     """
     result = ResidualCheck(columns_scanned=len(output.columns))
-    known: dict[str, set[str]] = {}
+    known: dict[str, AbstractSet[str]] = {}
     for column, before in originals.items():
         given = (normalised or {}).get(column)
-        known[column] = set(given) - {""} if given is not None else _distinct_normalised(before)
+        if given is None:
+            known[column] = _distinct_normalised(before)
+        else:
+            known[column] = given - {""} if "" in given else given
         result.originals_checked += len(known[column])
     needles: _Needles | None = None
+    every = set().union(*known.values()) if len(known) > 1 else next(iter(known.values()), set())
 
     for column in output.columns:
         codes, texts = _distinct_texts(output[column])
-        distinct = set(texts)
         counts: np.ndarray | None = None
+        distinct = set(texts) if not every.isdisjoint(texts) else set()
         for source, values in known.items():
             if values.isdisjoint(distinct):
                 continue
@@ -83,7 +89,9 @@ def residual_check(output: pd.DataFrame, originals: Mapping[str, pd.Series], min
                         f"{kept} cells of column {column!r} keep their original value", column))
                 continue
             counts = np.bincount(codes[codes >= 0], minlength=len(texts)) if counts is None else counts
-            found = [i for i, text in enumerate(texts) if text in values]
+            found = [i for i, text in enumerate(texts) if text in values and counts[i]]
+            if not found:
+                continue
             result.findings.append(_error(
                 f"{len(found)} original values of {source!r} appear as whole cells of column "
                 f"{column!r} ({int(counts[found].sum())} cells)", column))
@@ -91,13 +99,14 @@ def residual_check(output: pd.DataFrame, originals: Mapping[str, pd.Series], min
         if not (searched and texts):
             continue
         if needles is None:
-            needles = _Needles({value: source for source, values in known.items() for value in values
-                                if len(value) >= min_substring})
+            needles = _Needles(known, min_substring)
         for source, hit in needles.search(texts).items():
             counts = np.bincount(codes[codes >= 0], minlength=len(texts)) if counts is None else counts
-            result.findings.append(_error(
-                f"original values of {source!r} occur inside text of column {column!r} "
-                f"({int(counts[sorted(hit)].sum())} cells)", column))
+            cells = int(counts[sorted(hit)].sum())
+            if cells:
+                result.findings.append(_error(
+                    f"original values of {source!r} occur inside text of column {column!r} ({cells} cells)",
+                    column))
     return result
 
 
@@ -123,12 +132,16 @@ def _same_cells(after: pd.Series, before: pd.Series) -> int:
 
 
 def _distinct_texts(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Factorize codes of `series` and its distinct values as normalised text."""
+    """Codes of `series` (-1 for missing) and its distinct values as normalised text; a categorical
+    series (pseudonyms) gives its categories, which may include some that no cell holds."""
     import pandas as pd
 
-    codes, uniques = pd.factorize(series)
-    values = uniques.tolist()
-    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, values = series.cat.codes.to_numpy(), series.cat.categories.tolist()
+    else:
+        codes, uniques = pd.factorize(series)
+        values = uniques.tolist()
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
         values = [as_text(u) for u in values]
     return codes, normalise_all(values)
 
@@ -146,30 +159,38 @@ def _codepoints(text: str) -> np.ndarray:
 
 
 class _Needles:
-    """Original values to look for in text (value -> source column), by the hash of their first 4-gram.
+    """Original values to look for in text, by the hash of their first 4-gram.
 
     Only the needles whose first 4-gram occurs in a chunk of text are indexed in Python, so a
     million originals against a little text cost a few numpy passes, not a million dictionary entries.
     """
 
-    def __init__(self, needles: Mapping[str, str]) -> None:
-        self.source = needles
-        self.values = list(needles)
-        heads = _codepoints("".join(n[:_GRAM] for n in self.values)).reshape(-1, _GRAM)
+    def __init__(self, known: Mapping[str, AbstractSet[str]], min_length: int) -> None:
+        if min_length < _GRAM:
+            raise ValueError(f"originals shorter than {_GRAM} characters cannot be searched in text")
+        self.known = known
+        values = [value for values in known.values() for value in values]
+        lengths = np.fromiter(map(len, values), dtype=np.intp, count=len(values))
+        self.values = list(itertools.compress(values, (lengths >= min_length).tolist()))
+        # the first `_GRAM` characters of each value (all have at least `min_length` >= `_GRAM`)
+        heads = np.array(self.values, dtype=f"U{_GRAM}").view(np.uint32).reshape(-1, _GRAM).astype(np.uint64)
         hashes = heads[:, 0].copy()
         for j in range(1, _GRAM):
             hashes = hashes * _PRIME + heads[:, j]
         self.heads = hashes
 
+    def source(self, value: str) -> str:
+        """The treated column an original value comes from (the last, when several have it)."""
+        return next(column for column in reversed(self.known) if value in self.known[column])
+
     def search(self, texts: list[str]) -> dict[str, set[int]]:
         """Source column -> indices of `texts` that contain one of its values as whole words."""
         hits: dict[str, set[int]] = defaultdict(set)
+        ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
         start = 0
-        while start < len(texts):
-            stop, size = start, 0
-            while stop < len(texts) and (size < _CHUNK_CHARS or stop == start):
-                size += len(texts[stop]) + 1
-                stop += 1
+        while start < len(texts):  # chunks of about `_CHUNK_CHARS`, at least one text each
+            before = int(ends[start - 1]) if start else 0
+            stop = max(start + 1, int(np.searchsorted(ends, before + _CHUNK_CHARS, side="left")))
             self._search_chunk(texts[start:stop], start, hits)
             start = stop
         return hits
@@ -197,4 +218,4 @@ class _Needles:
                 end = pos + length
                 whole_words = not (joined[pos - 1: pos].isalnum() or joined[end: end + 1].isalnum())
                 if found in values and whole_words and found != chunk[owner]:
-                    hits[self.source[found]].add(first + owner)
+                    hits[self.source(found)].add(first + owner)

@@ -37,3 +37,13 @@ def test_many_originals_in_long_text_is_fast_enough() -> None:
     notes.iloc[12_345] += " seen with person number 004711."
     check = residual_check(pd.DataFrame({"id": range(50_000), "note": notes}), {"id": originals})
     assert [f.column for f in check.findings] == ["note"]
+
+
+def test_categories_no_cell_holds_are_not_findings() -> None:
+    before = pd.DataFrame({"name": ["Anna Nowak", "Jan Kowal"]})
+    unused = pd.Categorical(["a1", "b2"], categories=["a1", "b2", "Anna Nowak", "notes of jan kowal"])
+    note = pd.Categorical(["-", "-"], categories=["-", "Jan Kowal"])
+    after = pd.DataFrame({"name": ["x1", "x2"], "label": unused, "note": note})
+    assert residual_check(after, {"name": before["name"]}).passed
+    held = after.assign(label=pd.Categorical(["Anna Nowak", "b2"], categories=unused.categories))
+    assert [f.column for f in residual_check(held, {"name": before["name"]}).findings] == ["label"]
