@@ -51,7 +51,10 @@ def normalise_all(values: list[str]) -> list[str]:
     folded = unicodedata.normalize("NFKC", joined).casefold() if not joined.isascii() else joined.casefold()
     if not folded.isascii() or "  " in folded or any(c in folded for c in _ASCII_SPACES):
         folded = _SPACES.sub(" ", folded)
-    return [part.strip(" ") for part in folded.split("\0")]
+    parts = folded.split("\0")
+    if folded[:1] == " " or folded[-1:] == " " or " \0" in folded or "\0 " in folded:
+        return [part.strip(" ") for part in parts]
+    return parts
 
 
 def as_text(value: Any) -> str:
@@ -195,7 +198,7 @@ class KeyedPseudonymiser:
             return compute(texts)
         from aiflab.pipeline.process_memo import process_memo
 
-        memo = process_memo(("pseudonyms", self._memo_id, entity, length), fields=2)
+        memo = process_memo(("pseudonyms", self._memo_id), (entity, length), fields=2)
         keys, pseudonyms = memo.results(texts, compute)
         return keys, pseudonyms
 

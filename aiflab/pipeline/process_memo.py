@@ -6,6 +6,11 @@ for each key (one array per result, and each key's position in them), so that a 
 takes the results of its known keys in one look-up and computes only the new ones. (A dictionary:
 a pandas Index would look keys up faster, but building its hash table again after each addition
 cost more than the look-ups.)
+
+All memos of a process together hold at most `MEMO_LIMIT` keys. Once full they are no longer added
+to (forgetting them would make every later partition start over, each adding keys only to have
+them forgotten); a full memo that finds few of the keys it is asked for is no longer looked in; and
+a new memo forgets those of other owners: a worker that moved on to another run, key or domain.
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from collections.abc import Callable, Hashable, Sequence
 import numpy as np
 
 MEMO_LIMIT = 500_000
-"""keys remembered by all memos of a process together before they are all forgotten"""
+"""keys remembered by all memos of a process together"""
 
-_memos: dict[Hashable, ProcessMemo] = {}
+USEFUL_HITS = 0.25
+"""a full memo that finds fewer of a look-up's keys than this share is no longer looked in (a look-up
+costs about a quarter of computing a keyed pseudonym)"""
+
+_memos: dict[tuple[Hashable, Hashable], ProcessMemo] = {}
 
 
 class ProcessMemo:
@@ -26,6 +35,8 @@ class ProcessMemo:
     def __init__(self, fields: int) -> None:
         self._positions: dict[Hashable, int] = {}
         self._results = [np.empty(0, dtype=object) for _ in range(fields)]
+        self._missing = False
+        """full, and the last look-up found less than `USEFUL_HITS` of its keys: computing is cheaper"""
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -33,23 +44,39 @@ class ProcessMemo:
     def results(self, keys: np.ndarray,
                 compute: Callable[[np.ndarray], Sequence[np.ndarray]]) -> list[np.ndarray]:
         """The results of each of `keys` (distinct), aligned with them: those of known keys as
-        remembered, the others from `compute(unknown keys)` (one array per field), then remembered."""
+        remembered, the others from `compute(unknown keys)` (one array per field), remembered while
+        the process's memos have room."""
+        if self._missing:
+            return [np.asarray(c, dtype=object) for c in compute(keys)]
         get = self._positions.get
         found = np.fromiter((get(key, -1) for key in keys.tolist()), dtype=np.intp, count=len(keys))
         unknown = found < 0
-        if unknown.any():
-            new = keys[unknown]
-            computed = compute(new)
-            known = len(self._positions)
-            found[unknown] = np.arange(known, known + len(new))
-            self._positions.update(zip(new.tolist(), range(known, known + len(new)), strict=True))
-            self._results = [np.concatenate([old, np.asarray(c, dtype=object)])
-                             for old, c in zip(self._results, computed, strict=True)]
-        return [r[found] for r in self._results]
+        if not unknown.any():
+            return [r[found] for r in self._results]
+        room = max(0, MEMO_LIMIT - _remembered())
+        self._missing = not room and unknown.mean() > 1 - USEFUL_HITS
+        computed = [np.asarray(c, dtype=object) for c in compute(keys[unknown])]
+        out = []
+        for remembered, new in zip(self._results, computed, strict=True):
+            result = np.empty(len(keys), dtype=object)
+            result[~unknown], result[unknown] = remembered[found[~unknown]], new
+            out.append(result)
+        added = keys[unknown][:room].tolist()
+        first = len(self._positions)
+        self._positions.update(zip(added, range(first, first + len(added)), strict=True))
+        self._results = [np.concatenate([old, new[:len(added)]])
+                         for old, new in zip(self._results, computed, strict=True)]
+        return out
 
 
-def process_memo(name: Hashable, fields: int) -> ProcessMemo:
-    """This process's memo `name` (made when first asked for); all are forgotten past `MEMO_LIMIT` keys."""
-    if sum(map(len, _memos.values())) > MEMO_LIMIT:
-        _memos.clear()
-    return _memos.setdefault(name, ProcessMemo(fields))
+def process_memo(owner: Hashable, name: Hashable, fields: int) -> ProcessMemo:
+    """This process's memo `name` of `owner`, made when first asked for (when the memos are full,
+    making it forgets the memos of other owners)."""
+    if (owner, name) not in _memos and _remembered() >= MEMO_LIMIT:
+        for other in [key for key in _memos if key[0] != owner]:
+            del _memos[other]
+    return _memos.setdefault((owner, name), ProcessMemo(fields))
+
+
+def _remembered() -> int:
+    return sum(map(len, _memos.values()))

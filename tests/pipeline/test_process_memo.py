@@ -31,10 +31,27 @@ def test_results_equal_computing_and_only_unknown_keys_are_computed(first: list[
     assert len(memo) == len(set(first) | set(second))
 
 
-def test_all_memos_are_forgotten_past_the_limit(monkeypatch) -> None:
+def test_full_memos_stop_growing_and_a_new_owner_forgets_the_others(monkeypatch) -> None:
     monkeypatch.setattr(process_memo, "MEMO_LIMIT", 3)
     monkeypatch.setattr(process_memo, "_memos", {})
-    memo = process_memo.process_memo("a", fields=2)
-    memo.results(np.array(["w", "x", "y", "z"], dtype=object), _upper_and_length([]))
-    assert process_memo.process_memo("a", fields=2) is not memo  # 4 keys > 3: all forgotten
-    assert process_memo.process_memo("b", fields=2) is process_memo.process_memo("b", fields=2)
+    memo, computed = process_memo.process_memo("run 1", "a", fields=2), []
+    upper, _ = memo.results(np.array(["w", "x", "y", "z"], dtype=object), _upper_and_length(computed))
+    assert upper.tolist() == ["W", "X", "Y", "Z"] and len(memo) == 3  # full: "z" computed, not kept
+    memo.results(np.array(["z", "w"], dtype=object), _upper_and_length(computed))
+    assert computed == ["w", "x", "y", "z", "z"]
+    assert process_memo.process_memo("run 1", "a", fields=2) is memo
+    assert len(process_memo.process_memo("run 1", "b", fields=2)) == 0
+    assert memo in process_memo._memos.values()
+    process_memo.process_memo("run 2", "a", fields=2)  # another owner, while full
+    assert memo not in process_memo._memos.values()
+
+
+def test_a_full_memo_that_finds_few_keys_is_no_longer_looked_in(monkeypatch) -> None:
+    monkeypatch.setattr(process_memo, "MEMO_LIMIT", 2)
+    monkeypatch.setattr(process_memo, "_memos", {})
+    memo, computed = process_memo.process_memo("run", "a", fields=2), []
+    memo.results(np.array(["a", "b"], dtype=object), _upper_and_length(computed))
+    upper, _ = memo.results(np.array(["a", "c", "d", "e", "f"], dtype=object), _upper_and_length(computed))
+    assert upper.tolist() == ["A", "C", "D", "E", "F"] and computed == list("abcdef")  # 1 of 5 found
+    upper, _ = memo.results(np.array(["a", "b"], dtype=object), _upper_and_length(computed))
+    assert upper.tolist() == ["A", "B"] and computed[-2:] == ["a", "b"]  # computed, not looked up
