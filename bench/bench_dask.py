@@ -13,8 +13,9 @@ lie, the text step's partitions exchange what they found, the others are row-loc
 collects the table.
 
 The row-local steps alone (`clean.standardise`, `anonymise.pseudonymise`, whose residual check
-leaves the untreated note aside) run in-process and on Dask with 2 workers too: the issue's 1.6x for
-row-local stages, without the text step's exchange.
+leaves the untreated note aside) run in-process and on Dask with 2 workers too, on `--rows` and on
+`--big-rows` (in-process there holds the whole table: 8 GiB at 10M; `--no-big-in-process` skips it):
+the issue's 1.6x for row-local stages, without the text step's exchange, with a ratio per step.
 
 Runs: in-process on one core (the text step's `workers: 1`), in-process as shipped (the text step
 spreads its analyses over 2 processes by default, so it already uses both cores), Dask with 1 and
@@ -26,7 +27,8 @@ over partitions), and the ratios: 2 workers against in-process on one core (the 
 two cores give over one) and against in-process as shipped, 2 workers against 1, and an estimate for
 a 64-node Slurm allocation fitted from the 1- and 2-worker runs (Amdahl: T(n) = serial + parallel / n).
 
-    python bench/bench_dask.py [--rows 1000000] [--big-rows 10000000] [--cores-per-node 64]
+    python bench/bench_dask.py [--rows 1000000] [--big-rows 10000000] [--no-big-in-process]
+                               [--cores-per-node 64]
 """
 
 from __future__ import annotations
@@ -173,6 +175,23 @@ def run_once(source: Path, folder: Path, workers: int | None, partition_mb: int,
             "peak_bytes": memory.peak, "partitions": partitions, "step_seconds": steps, "modes": modes}
 
 
+def compare_row_local(source: Path, rows: int, partition_mb: int, runs: dict[str, dict]) -> float:
+    """The row-local steps alone in-process and on 2 Dask workers; prints the ratio of the runs and,
+    per step, of its in-process seconds to its seconds on Dask summed over partitions and halved (what
+    each of the two workers spent on it, when they share the partitions evenly)."""
+    here, there = f"row-local {rows:,}, in-process", f"row-local {rows:,}, dask 2"
+    for label, workers in ((here, None), (there, 2)):
+        runs[label] = run_once(source, DATA / f"out-{rows}-row-local-{workers or 0}", workers, partition_mb,
+                               row_local=True)
+        show(label, runs[label])
+    ratio = runs[here]["seconds"] / runs[there]["seconds"]
+    steps = ", ".join(f"{step} {seconds / (runs[there]['step_seconds'][step] / 2):.2f}x"
+                      for step, seconds in runs[here]["step_seconds"].items())
+    print(f"row-local steps alone at {rows:,} rows (standardise, pseudonymise), dask 2 workers vs "
+          f"in-process: {ratio:.2f}x (target 1.6x); per step: {steps}", flush=True)
+    return ratio
+
+
 def show(label: str, r: dict) -> None:
     steps = ", ".join(f"{k} {v:.0f} s" for k, v in r["step_seconds"].items())
     print(f"{label:<22} {r['seconds']:8.1f} s {r['rows'] / r['seconds']:>10,.0f} rows/s  "
@@ -185,6 +204,8 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=10_000_000)
     parser.add_argument("--partition-mb", type=int, default=64)
     parser.add_argument("--cores-per-node", type=int, default=64)
+    parser.add_argument("--no-big-in-process", action="store_true",
+                        help="skip the row-local steps on --big-rows (in-process holds 8 GiB at 10M)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault("AIFLAB_BENCH_DASK_KEY", os.urandom(32).hex())
@@ -204,14 +225,7 @@ def main() -> None:
     print(f"dask 2 workers vs in-process on 1 core: {ratio:.2f}x (target 1.6x); vs in-process as shipped "
           f"(text on 2 processes): {shipped:.2f}x; 2 workers vs 1: {scaling:.2f}x")
 
-    for label, workers in (("row-local, in-process", None), ("row-local, dask, 2", 2)):
-        runs[label] = run_once(source, DATA / f"out-{args.rows}-row-local-{workers or 0}", workers,
-                               args.partition_mb, row_local=True)
-        show(label, runs[label])
-    row_local = runs["row-local, in-process"]["seconds"] / runs["row-local, dask, 2"]["seconds"]
-    print(f"row-local steps alone (standardise, pseudonymise), dask 2 workers vs in-process: "
-          f"{row_local:.2f}x (target 1.6x)")
-
+    row_local = compare_row_local(source, args.rows, args.partition_mb, runs)
     # Amdahl from the two Dask runs: T1 = s + p, T2 = s + p / 2
     parallel = max(0.0, 2 * (one["seconds"] - two["seconds"]))
     serial = max(0.0, one["seconds"] - parallel)
@@ -226,6 +240,7 @@ def main() -> None:
               f"of partition work -> about {estimates[rows]:,.0f} s if it spread perfectly (at least "
               f"{cores:,} partitions: set --partition-mb); not modelled: task scheduling, and the driver "
               f"collecting and sending the text step's finds, which grow with the data")
+    row_local_big = None
     if args.big_rows:
         big = make_table(args.big_rows, args.seed)
         print(f"data: {args.big_rows:,} rows, {big.stat().st_size / 1e9:.2f} GB CSV", flush=True)
@@ -234,12 +249,15 @@ def main() -> None:
         peak = runs["dask, 2 workers, big"]["peak_bytes"] / 1e9
         print(f"peak memory at {args.big_rows:,} rows: {peak:.2f} GB ({'meets' if peak < 6 else 'MISSES'} "
               f"the 6 GB target)")
+        if not args.no_big_in_process:
+            row_local_big = compare_row_local(big, args.big_rows, args.partition_mb, runs)
     out = ROOT / "bench" / "results" / "dask.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"runs": runs, "ratio_dask2_vs_in_process_1_core": ratio,
                                "ratio_dask2_vs_in_process_as_shipped": shipped,
                                "ratio_2_vs_1_workers": scaling,
                                "ratio_row_local_dask2_vs_in_process": row_local,
+                               "ratio_row_local_dask2_vs_in_process_big": row_local_big,
                                "amdahl": {"serial_s": serial, "parallel_s": parallel},
                                "estimate_64_nodes_s": estimates, "cpu_count": os.cpu_count()},
                               indent=2) + "\n")
