@@ -153,7 +153,7 @@ class KeyedPseudonymiser:
         codes, uniques = pd.factorize(series)
         texts = np.asarray(uniques, dtype=object)
         if pd.api.types.infer_dtype(texts, skipna=False) != "string":
-            texts = np.asarray([as_text(u) for u in texts.tolist()] or [], dtype=object)
+            texts = np.asarray([as_text(u) for u in texts.tolist()], dtype=object)
         if fmt == "digits":
             from aiflab.anonymise.format_preserving import permute
 
@@ -198,8 +198,8 @@ class KeyedPseudonymiser:
             return compute(texts)
         from aiflab.pipeline.process_memo import process_memo
 
-        memo = process_memo(("pseudonyms", self._memo_id), (entity, length), fields=2)
-        keys, pseudonyms = memo.results(texts, compute)
+        keys, pseudonyms = process_memo(("pseudonyms", self._memo_id), (entity, length), fields=2).results(
+            texts, compute)
         return keys, pseudonyms
 
     def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:

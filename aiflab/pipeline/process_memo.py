@@ -9,8 +9,9 @@ cost more than the look-ups.)
 
 All memos of a process together hold at most `MEMO_LIMIT` keys. Once full they are no longer added
 to (forgetting them would make every later partition start over, each adding keys only to have
-them forgotten); a full memo that finds few of the keys it is asked for is no longer looked in; and
-a new memo forgets those of other owners: a worker that moved on to another run, key or domain.
+them forgotten); a full memo that finds few of the keys it is asked for is emptied and no longer
+looked in; and a new memo forgets those of other owners: a worker that moved on to another run, key
+or domain.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class ProcessMemo:
         self._positions: dict[Hashable, int] = {}
         self._results = [np.empty(0, dtype=object) for _ in range(fields)]
         self._missing = False
-        """full, and the last look-up found less than `USEFUL_HITS` of its keys: computing is cheaper"""
+        """it was full and a look-up found less than `USEFUL_HITS` of its keys: it is emptied and no
+        longer looked in (computing is cheaper)"""
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -54,7 +56,10 @@ class ProcessMemo:
         if not unknown.any():
             return [r[found] for r in self._results]
         room = max(0, MEMO_LIMIT - _remembered())
-        self._missing = not room and unknown.mean() > 1 - USEFUL_HITS
+        if not room and unknown.mean() > 1 - USEFUL_HITS:  # of no more use: make room for the others
+            self._missing, self._positions = True, {}
+            self._results = [np.empty(0, dtype=object) for _ in self._results]
+            return [np.asarray(c, dtype=object) for c in compute(keys)]
         computed = [np.asarray(c, dtype=object) for c in compute(keys[unknown])]
         out = []
         for remembered, new in zip(self._results, computed, strict=True):

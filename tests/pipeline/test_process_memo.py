@@ -52,6 +52,7 @@ def test_a_full_memo_that_finds_few_keys_is_no_longer_looked_in(monkeypatch) -> 
     memo, computed = process_memo.process_memo("run", "a", fields=2), []
     memo.results(np.array(["a", "b"], dtype=object), _upper_and_length(computed))
     upper, _ = memo.results(np.array(["a", "c", "d", "e", "f"], dtype=object), _upper_and_length(computed))
-    assert upper.tolist() == ["A", "C", "D", "E", "F"] and computed == list("abcdef")  # 1 of 5 found
+    assert upper.tolist() == ["A", "C", "D", "E", "F"] and computed == list("abacdef")  # 1 of 5 found
+    assert len(memo) == 0  # emptied, making room for other memos
     upper, _ = memo.results(np.array(["a", "b"], dtype=object), _upper_and_length(computed))
-    assert upper.tolist() == ["A", "B"] and computed[-2:] == ["a", "b"]  # computed, not looked up
+    assert upper.tolist() == ["A", "B"] and computed[-2:] == ["a", "b"] and len(memo) == 0  # not looked up
