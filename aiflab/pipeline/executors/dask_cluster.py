@@ -26,7 +26,6 @@ themselves (`env:` and `file:` references), so they must see the same environmen
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -188,8 +187,7 @@ class _KeepingScanner:
         """futures of the parsed ranges, by their first byte"""
 
     def __call__(self, ranges: Sequence[PartitionReader]) -> list[Any]:
-        workers = sorted(self.client.scheduler_info()["workers"])
-        placed = list(zip(ranges, itertools.cycle(workers)))
+        placed = list(zip(ranges, in_turn(self.client, len(ranges)), strict=True))
         if not self.keep:  # each task parses, measures and forgets its range
             return self.client.gather([self.client.submit(PartitionReader.scan, reader, pure=False,
                                                           workers=[where], allow_other_workers=True)
@@ -204,10 +202,16 @@ class _KeepingScanner:
         """Futures of the partitions, made on the workers from the parsed ranges (None if not kept)."""
         if not self.parsed:
             return None
-        workers = sorted(self.client.scheduler_info()["workers"])
         return [self.client.submit(_parsed_part, self.parsed[reader.start], reader, pure=False,
                                    workers=[where], allow_other_workers=True)
-                for reader, where in zip(readers, itertools.cycle(workers))]
+                for reader, where in zip(readers, in_turn(self.client, len(readers)), strict=True)]
+
+
+def in_turn(client: Any, count: int) -> list[str]:
+    """The worker of each of `count` partitions: the workers, by address, in turn (the scan and every
+    later pass place a partition alike, so its tasks find what its worker holds and remembers)."""
+    workers = sorted(client.scheduler_info()["workers"])
+    return [workers[i % len(workers)] for i in range(count)]
 
 
 def _parsed_part(df: pd.DataFrame, reader: PartitionReader) -> PartitionState:
@@ -361,8 +365,7 @@ class _DaskRun:
         each pass over it finds that worker's caches (a lost worker's tasks run on another)."""
         count = self.source.chunks_count if self.parts is None else len(self.parts)
         if len(self.placement) != count:
-            workers = sorted(self.client.scheduler_info()["workers"])
-            self.placement = [workers[i % len(workers)] for i in range(count)]
+            self.placement = in_turn(self.client, count)
         return list(self.placement)
 
     def _peek(self) -> list[Any]:
