@@ -161,12 +161,12 @@ class KeyedPseudonymiser:
             key = self.subkey("fpe/" + _entity(entity))
             keys = np.asarray(normalise_all(texts.tolist()), dtype=object)
             pseudonyms = np.asarray(permute(texts.tolist(), key, keep_prefix), dtype=object)
-            distinct = len(pd.unique(texts))
         else:
             keys, pseudonyms = self._macs(texts, _entity(entity), length)
-            distinct = len(pd.unique(keys))
             if fmt == "token":
                 pseudonyms = np.asarray([f"{entity}_{p}" for p in pseudonyms.tolist()], dtype=object)
+        originals = frozenset(keys.tolist())
+        distinct = len(pd.unique(texts)) if fmt == "digits" else len(originals)
         recode, categories = pd.factorize(pseudonyms)  # pseudonyms that collide become one category
         first = np.empty(len(categories), dtype=np.intp)
         first[recode[::-1]] = np.arange(len(recode) - 1, -1, -1)
@@ -174,33 +174,34 @@ class KeyedPseudonymiser:
                                            categories=pd.Index(categories, dtype=object))
         return PseudonymisedColumn(pd.Series(values, index=series.index, name=series.name), distinct,
                                    distinct - len(categories), int((codes >= 0).sum()),
-                                   frozenset(keys.tolist()) - {""}, texts[first].tolist())
+                                   originals - {""} if "" in originals else originals,
+                                   texts[first].tolist())
 
     def _macs(self, texts: np.ndarray, entity: str, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """Normalised keys and hex pseudonyms of the distinct `texts`, each distinct normalised value
-        MACed once; with the process memo, only the texts this process has not seen before."""
+        """Normalised keys and hex pseudonyms of the distinct `texts`; with the process memo, only
+        the keys this process has not seen before are MACed."""
         import numpy as np
 
-        def compute(new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            keys = normalise_all(new.tolist())
+        keys = normalise_all(texts.tolist())
+
+        def compute(new: list[str]) -> list[str]:
             inner = self._inner.copy()
             inner.update(entity.encode() + b"\0")
             copy_inner, copy_outer = inner.copy, self._outer.copy
-            done: dict[str, str] = {}
-            for key in dict.fromkeys(keys):
+            pseudonyms = []
+            for key in new:  # variants of a value normalised alike are rare: each is MACed
                 mac, outer = copy_inner(), copy_outer()
                 mac.update(key.encode())
                 outer.update(mac.digest())
-                done[key] = outer.hexdigest()[:length]
-            return np.asarray(keys, dtype=object), np.asarray([done[key] for key in keys], dtype=object)
+                pseudonyms.append(outer.hexdigest()[:length])
+            return pseudonyms
 
         if self._memo_id is None:
-            return compute(texts)
+            return np.asarray(keys, dtype=object), np.asarray(compute(keys), dtype=object)
         from aiflab.pipeline.process_memo import process_memo
 
-        keys, pseudonyms = process_memo(("pseudonyms", self._memo_id), (entity, length), fields=2).results(
-            texts, compute)
-        return keys, pseudonyms
+        memo = process_memo(("pseudonyms", self._memo_id), (entity, length), width=length)
+        return np.asarray(keys, dtype=object), memo.results(keys, compute)
 
     def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:
         """A keyed offset in days, in [-max_days, -1] or [1, max_days], per person; null stays null."""

@@ -16,7 +16,6 @@ Findings name the columns and count values and cells; they never quote a value.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from collections.abc import Set as AbstractSet
@@ -169,9 +168,7 @@ class _Needles:
         if min_length < _GRAM:
             raise ValueError(f"originals shorter than {_GRAM} characters cannot be searched in text")
         self.known = known
-        values = [value for values in known.values() for value in values]
-        lengths = np.fromiter(map(len, values), dtype=np.intp, count=len(values))
-        self.values = list(itertools.compress(values, (lengths >= min_length).tolist()))
+        self.values = [value for values in known.values() for value in values if len(value) >= min_length]
         # the first `_GRAM` characters of each value (all have at least `min_length` >= `_GRAM`)
         heads = np.array(self.values, dtype=f"U{_GRAM}").view(np.uint32).reshape(-1, _GRAM).astype(np.uint64)
         hashes = heads[:, 0].copy()
