@@ -51,10 +51,9 @@ def normalise_all(values: list[str]) -> list[str]:
     folded = unicodedata.normalize("NFKC", joined).casefold() if not joined.isascii() else joined.casefold()
     if not folded.isascii() or "  " in folded or any(c in folded for c in _ASCII_SPACES):
         folded = _SPACES.sub(" ", folded)
-    parts = folded.split("\0")
     if folded[:1] == " " or folded[-1:] == " " or " \0" in folded or "\0 " in folded:
-        return [part.strip(" ") for part in parts]
-    return parts
+        return [part.strip(" ") for part in folded.split("\0")]
+    return list(values) if folded == joined else folded.split("\0")  # already normalised: no new strings
 
 
 def as_text(value: Any) -> str:
@@ -167,22 +166,24 @@ class KeyedPseudonymiser:
                 pseudonyms = np.asarray([f"{entity}_{p}" for p in pseudonyms.tolist()], dtype=object)
         originals = frozenset(keys.tolist())
         distinct = len(pd.unique(texts)) if fmt == "digits" else len(originals)
-        recode, categories = pd.factorize(pseudonyms)  # pseudonyms that collide become one category
-        first = np.empty(len(categories), dtype=np.intp)
-        first[recode[::-1]] = np.arange(len(recode) - 1, -1, -1)
-        values = pd.Categorical.from_codes(np.append(recode, -1)[codes],
-                                           categories=pd.Index(categories, dtype=object))
+        categories, first = pd.Index(pseudonyms, dtype=object), texts  # the Index's hash table validates
+        if not categories.is_unique:  # pseudonyms that collide become one category, of the first original
+            recode, uniques = pd.factorize(pseudonyms)
+            categories = pd.Index(uniques, dtype=object)
+            at = np.empty(len(categories), dtype=np.intp)
+            at[recode[::-1]] = np.arange(len(recode) - 1, -1, -1)
+            codes, first = np.append(recode, -1)[codes], texts[at]
+        values = pd.Categorical.from_codes(codes, categories=categories)
         return PseudonymisedColumn(pd.Series(values, index=series.index, name=series.name), distinct,
                                    distinct - len(categories), int((codes >= 0).sum()),
-                                   originals - {""} if "" in originals else originals,
-                                   texts[first].tolist())
+                                   originals - {""} if "" in originals else originals, first.tolist())
 
     def _macs(self, texts: np.ndarray, entity: str, length: int) -> tuple[np.ndarray, np.ndarray]:
         """Normalised keys and hex pseudonyms of the distinct `texts`; with the process memo, only
         the keys this process has not seen before are MACed."""
         import numpy as np
 
-        keys = normalise_all(texts.tolist())
+        keys = np.asarray(normalise_all(texts.tolist()), dtype=object)
 
         def compute(new: list[str]) -> list[str]:
             inner = self._inner.copy()
@@ -197,11 +198,11 @@ class KeyedPseudonymiser:
             return pseudonyms
 
         if self._memo_id is None:
-            return np.asarray(keys, dtype=object), np.asarray(compute(keys), dtype=object)
+            return keys, np.asarray(compute(keys.tolist()), dtype=object)
         from aiflab.pipeline.process_memo import process_memo
 
-        memo = process_memo(("pseudonyms", self._memo_id), (entity, length), width=length)
-        return np.asarray(keys, dtype=object), memo.results(keys, compute)
+        return keys, process_memo(("pseudonyms", self._memo_id), (entity, length), width=length).results(
+            keys, compute)
 
     def day_offsets(self, series: pd.Series, max_days: int) -> pd.Series:
         """A keyed offset in days, in [-max_days, -1] or [1, max_days], per person; null stays null."""

@@ -20,7 +20,6 @@ domain.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
@@ -53,12 +52,12 @@ class ProcessMemo:
     def nbytes(self) -> int:
         return self._hashes.nbytes + self._checks.nbytes + self._results.nbytes
 
-    def results(self, keys: Sequence[str], compute: Callable[[list[str]], Sequence[str]]) -> np.ndarray:
-        """The result of each of `keys`, aligned with them (an object array of str): those of known
+    def results(self, keys: np.ndarray, compute: Callable[[list[str]], Sequence[str]]) -> np.ndarray:
+        """The result of each of `keys` (an object array of str), aligned with them: those of known
         keys as remembered, the others from `compute(unknown keys)`, remembered while the process's
         memos have room."""
         if self._missing:
-            return np.asarray(compute(list(keys)), dtype=object)
+            return np.asarray(compute(keys.tolist()), dtype=object)
         hashes, checks = _hashes(keys)
         at, known = self._find(hashes, checks)
         out = np.empty(len(keys), dtype=object)
@@ -70,8 +69,8 @@ class ProcessMemo:
         if not room and unknown.mean() > 1 - USEFUL_HITS:  # of no more use: make room for the others
             self._empty()
             self._missing = True
-            return np.asarray(compute(list(keys)), dtype=object)
-        new = np.asarray(compute(list(itertools.compress(keys, unknown.tolist()))), dtype=object)
+            return np.asarray(compute(keys.tolist()), dtype=object)
+        new = np.asarray(compute(keys[unknown].tolist()), dtype=object)
         out[unknown] = new
         if room:
             self._add(hashes[unknown], checks[unknown], new, room)
@@ -106,13 +105,12 @@ class ProcessMemo:
         self._results = np.insert(self._results, where, results[first].astype(f"S{self.width}"))
 
 
-def _hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _hashes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two independent 64-bit hashes of each key."""
     import pandas as pd
 
-    objects = np.asarray(keys, dtype=object)
-    return (pd.util.hash_array(objects, categorize=False),
-            np.fromiter(map(hash, objects.tolist()), dtype=np.int64, count=len(objects)))
+    return (pd.util.hash_array(keys, categorize=False),
+            np.fromiter(map(hash, keys.tolist()), dtype=np.int64, count=len(keys)))
 
 
 def process_memo(owner: Hashable, name: Hashable, width: int) -> ProcessMemo:

@@ -83,11 +83,18 @@ def test_no_collision_in_100k_distinct_values() -> None:
     assert out.collisions == 0 and out.values.nunique() == 100_000
 
 
-def test_collisions_are_counted() -> None:
-    s = pd.Series([f"v{i}" for i in range(5000)])
-    out = KeyedPseudonymiser(KEY, "d").pseudonymise_series(s, "ID", "hex", 8)
-    assert out.collisions == 5000 - out.values.nunique()
-    # 8 hex chars are 32 bits: with 5,000 values a collision has probability 0.3 %, so usually none
+def test_colliding_pseudonyms_are_counted_and_the_first_original_is_kept() -> None:
+    # 8 hex characters are 32 bits: 300,000 values give about ten collisions (these give 11)
+    p = KeyedPseudonymiser(KEY, "d")
+    s = pd.Series([f"v{i}" for i in range(300_000)] + [None])
+    out = p.pseudonymise_series(s, "ID", "hex", 8)
+    assert out.collisions == 300_000 - out.values.nunique() > 0
+    shared = out.values[out.values.duplicated(keep=False)]
+    assert len(shared) >= 2 * out.collisions and out.values.isna().sum() == 1
+    for row in [*shared.index[:20], 0, 299_999]:
+        assert out.values[row] == p.pseudonym(s[row], "ID", length=8)
+    first = s.groupby(out.values, observed=True).first()
+    assert out.mapping == first.to_dict()
 
 
 @pytest.mark.parametrize("short", [b"", b"x" * 31])

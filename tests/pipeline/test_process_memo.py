@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +19,10 @@ def _hex_length(computed: list[str]):
     return compute
 
 
+def _array(keys: list[str]) -> np.ndarray:
+    return np.array(keys, dtype=object)
+
+
 def _expected(keys: list[str]) -> list[str]:
     return _hex_length([])(keys)
 
@@ -27,16 +32,16 @@ def test_results_equal_computing_and_only_unknown_keys_are_computed(first: list[
                                                                     second: list[str]) -> None:
     memo, computed = ProcessMemo(width=8), []
     for keys in (first, second):
-        assert memo.results(keys, _hex_length(computed)).tolist() == _expected(keys)
+        assert memo.results(_array(keys), _hex_length(computed)).tolist() == _expected(keys)
     assert computed == list(dict.fromkeys(first + second))
     assert len(memo) == len(set(first) | set(second))
 
 
 def test_results_of_keys_repeated_in_one_look_up_are_computed_alike() -> None:
     memo, computed = ProcessMemo(width=8), []
-    assert memo.results(["a", "b", "a"], _hex_length(computed)).tolist() == _expected(["a", "b", "a"])
+    assert memo.results(_array(["a", "b", "a"]), _hex_length(computed)).tolist() == _expected(["a", "b", "a"])
     assert len(memo) == 2
-    assert memo.results(["a", "b"], _hex_length(computed)).tolist() == _expected(["a", "b"])
+    assert memo.results(_array(["a", "b"]), _hex_length(computed)).tolist() == _expected(["a", "b"])
     assert computed == ["a", "b", "a"]
 
 
@@ -44,9 +49,9 @@ def test_full_memos_stop_growing_and_a_new_owner_forgets_the_others(monkeypatch)
     monkeypatch.setattr(process_memo, "MEMO_BYTES", 3 * (16 + 8))  # three keys
     monkeypatch.setattr(process_memo, "_memos", {})
     memo, computed = process_memo.process_memo("run 1", "a", width=8), []
-    assert memo.results(list("wxyz"), _hex_length(computed)).tolist() == _expected(list("wxyz"))
+    assert memo.results(_array(list("wxyz")), _hex_length(computed)).tolist() == _expected(list("wxyz"))
     assert len(memo) == 3  # full: one of the four computed, not kept
-    memo.results(list("wxyz"), _hex_length(computed))
+    memo.results(_array(list("wxyz")), _hex_length(computed))
     assert len(computed) == 5
     assert process_memo.process_memo("run 1", "a", width=8) is memo
     assert len(process_memo.process_memo("run 1", "b", width=8)) == 0
@@ -59,9 +64,9 @@ def test_a_full_memo_that_finds_few_keys_is_no_longer_looked_in(monkeypatch) -> 
     monkeypatch.setattr(process_memo, "MEMO_BYTES", 2 * (16 + 8))
     monkeypatch.setattr(process_memo, "_memos", {})
     memo, computed = process_memo.process_memo("run", "a", width=8), []
-    memo.results(["a", "b"], _hex_length(computed))
+    memo.results(_array(["a", "b"]), _hex_length(computed))
     keys = ["a", "c", "d", "e", "f"]
-    assert memo.results(keys, _hex_length(computed)).tolist() == _expected(keys)  # 1 of 5 found
+    assert memo.results(_array(keys), _hex_length(computed)).tolist() == _expected(keys)  # 1 of 5 found
     assert computed == list("abacdef") and len(memo) == 0  # emptied, making room for other memos
-    assert memo.results(["a", "b"], _hex_length(computed)).tolist() == _expected(["a", "b"])
+    assert memo.results(_array(["a", "b"]), _hex_length(computed)).tolist() == _expected(["a", "b"])
     assert computed[-2:] == ["a", "b"] and len(memo) == 0  # not looked up
