@@ -29,7 +29,11 @@ FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"
 NumberKind = Literal["empty", "integer", "float", "text"]
 _PROBE = 64
 """values of a column tried first when deciding whether it holds numbers (text fails among them)"""
-_NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+NUMBER_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+"""a plain number: no leading zeros, no thousands separators (matched with `re.match`)"""
+INTEGER_PATTERN = r"-?[0-9]+"
+"""an integer (matched with `re.fullmatch`)"""
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def table_format(path: Path, declared: str | None) -> str:
@@ -265,7 +269,7 @@ def number_kinds(df: pd.DataFrame) -> dict[str, NumberKind]:
         elif not (_all_numbers(values.iloc[:_PROBE]) and _all_numbers(values)):  # most text fails the probe
             kinds[column] = "text"
         else:
-            kinds[column] = "integer" if values.str.fullmatch(r"-?[0-9]+").all() else "float"
+            kinds[column] = "integer" if values.str.fullmatch(INTEGER_PATTERN).all() else "float"
     return kinds
 
 

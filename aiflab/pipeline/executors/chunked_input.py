@@ -99,18 +99,38 @@ class PartitionReader:
             return exc
 
     def scan(self) -> Scan | AiflabError:
-        """Rows, number kinds and bytes in memory of a CSV range, or the InputError that stopped it."""
-        return measure_parsed(self.parse())
+        """Rows, number kinds and bytes in memory of a CSV range, or the InputError that stopped it:
+        read by pyarrow (`csv_scan`), or parsed by pandas where pyarrow cannot read it alike."""
+        from aiflab.pipeline.executors.csv_scan import scan_csv
+
+        try:
+            with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
+                scanned = scan_csv(self._bytes(), self._columns(), self.options)
+        except AiflabError as exc:
+            return exc
+        return measure_parsed(self.parse()) if scanned is None else scanned
+
+    def _bytes(self) -> bytes:
+        """The range, after the header line."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.start)
+            data = handle.read(self.end - self.start)
+        return data if self.start == 0 else self.header + data
+
+    def _columns(self) -> list[str]:
+        """The column names pandas gives the header."""
+        import io
+
+        import pandas as pd
+
+        return [str(c) for c in pd.read_csv(io.BytesIO(self.header), nrows=0, **self.options).columns]
 
     def _csv(self) -> pd.DataFrame:
         import io
 
         import pandas as pd
 
-        with self.path.open("rb") as handle:
-            handle.seek(self.start)
-            data = handle.read(self.end - self.start)
-        return pd.read_csv(io.BytesIO(data if self.start == 0 else self.header + data), **self.options)
+        return pd.read_csv(io.BytesIO(self._bytes()), **self.options)
 
 
 class ChunkedInput:
