@@ -136,13 +136,26 @@ def _distinct_texts(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     import pandas as pd
 
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes, values = series.cat.codes.to_numpy(), series.cat.categories.tolist()
+        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
     else:
         codes, uniques = pd.factorize(series)
-        values = uniques.tolist()
-    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+    if uniques.dtype.kind == "f":
+        return codes, normalise_all(float_texts(np.asarray(uniques)))
+    values = uniques.tolist()
+    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
         values = [as_text(u) for u in values]
     return codes, normalise_all(values)
+
+
+def float_texts(values: np.ndarray) -> list[str]:
+    """`as_text` of each float of `values`, vectorised (numpy prints floats as Python does)."""
+    integral = values == np.floor(values)  # infinities too: as_text prints them
+    small = integral & (np.abs(values) < 2.0**53)
+    texts = values.astype(str).astype(object)
+    texts[small] = values[small].astype(np.int64).astype(str)
+    large = integral & ~small
+    texts[large] = [as_text(v) for v in values[large].tolist()]
+    return texts.tolist()
 
 
 def _gram_hash(codepoints: np.ndarray) -> np.ndarray:
@@ -153,8 +166,8 @@ def _gram_hash(codepoints: np.ndarray) -> np.ndarray:
     return h
 
 
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
+def _codepoints(text: str, dtype: type = np.uint64) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(dtype, copy=False)
 
 
 class _Needles:
@@ -168,13 +181,28 @@ class _Needles:
         if min_length < _GRAM:
             raise ValueError(f"originals shorter than {_GRAM} characters cannot be searched in text")
         self.known = known
-        self.values = [value for values in known.values() for value in values if len(value) >= min_length]
-        # the first `_GRAM` characters of each value (all have at least `min_length` >= `_GRAM`)
-        heads = np.array(self.values, dtype=f"U{_GRAM}").view(np.uint32).reshape(-1, _GRAM).astype(np.uint64)
-        hashes = heads[:, 0].copy()
-        for j in range(1, _GRAM):
-            hashes = hashes * _PRIME + heads[:, j]
-        self.heads = hashes
+        values, heads = [], []
+        for column in known.values():
+            if not column:
+                continue
+            texts = np.fromiter(column, dtype=object, count=len(column))
+            # the first `_GRAM` characters of each long value (`min_length` >= `_GRAM`), read from the
+            # code points of all values joined, without a string per value
+            codepoints = _codepoints("\0".join(texts.tolist()), np.uint32)
+            ends = np.flatnonzero(codepoints == 0)  # where each value but the last ends
+            if len(ends) != len(texts) - 1:  # a value holds a nul
+                lengths = np.fromiter(map(len, texts.tolist()), dtype=np.int64, count=len(texts))
+                ends = np.cumsum(lengths + 1)[:-1] - 1
+            starts = np.concatenate([[0], ends + 1])
+            long = np.append(ends, len(codepoints)) - starts >= min_length
+            starts = starts[long]
+            hashes = codepoints[starts].astype(np.uint64)
+            for j in range(1, _GRAM):
+                hashes = hashes * _PRIME + codepoints[starts + j]
+            values.append(texts[long])
+            heads.append(hashes)
+        self.values = np.concatenate(values) if values else np.empty(0, dtype=object)
+        self.heads = np.concatenate(heads) if heads else np.empty(0, dtype=np.uint64)
 
     def source(self, value: str) -> str:
         """The treated column an original value comes from (the last, when several have it)."""

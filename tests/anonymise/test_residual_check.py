@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
-from aiflab.anonymise.residual_check import residual_check
+from aiflab.anonymise.keyed_pseudonyms import as_text, normalise
+from aiflab.anonymise.residual_check import float_texts, residual_check
 
 
 def test_clean_output_passes() -> None:
@@ -47,3 +51,40 @@ def test_categories_no_cell_holds_are_not_findings() -> None:
     assert residual_check(after, {"name": before["name"]}).passed
     held = after.assign(label=pd.Categorical(["Anna Nowak", "b2"], categories=unused.categories))
     assert [f.column for f in residual_check(held, {"name": before["name"]}).findings] == ["label"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(allow_nan=False) | st.integers(-2**70, 2**70).map(float), max_size=50))
+def test_float_texts_are_as_text_of_each_float(values: list[float]) -> None:
+    assert float_texts(np.asarray(values, dtype=np.float64)) == [as_text(v) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=6), st.text(max_size=12),
+       st.text(max_size=12), st.booleans())
+def test_text_finds_an_original_whatever_its_characters(originals: list[str], before_text: str,
+                                                         after_text: str, mention: bool) -> None:
+    """Originals of any characters (nul, letters beyond ASCII, marks that NFKC composes) are found as
+    whole words in text exactly when a plain word-boundary search finds them."""
+    text = before_text + (originals[0] if mention else "") + after_text
+    before = pd.DataFrame({"name": originals, "note": [text] * len(originals)})
+    after = before.assign(name=[f"p{i}" for i in range(len(originals))])
+    found = not residual_check(after, {"name": before["name"]}).passed
+    normalised_text = normalise(text)
+    expected = any(
+        len(o) >= 4 and o != normalised_text and any(
+            normalised_text[i:i + len(o)] == o and not normalised_text[i - 1:i].isalnum()
+            and not normalised_text[i + len(o):i + len(o) + 1].isalnum()
+            for i in range(len(normalised_text)))
+        for o in {normalise(v) for v in originals} - {""})
+    whole_cell = normalised_text in {normalise(v) for v in originals} - {""}
+    assert found == (expected or whole_cell)
+    event("found" if found else "not found")
+
+
+def test_an_original_holding_a_nul_does_not_shift_the_others() -> None:
+    before = pd.DataFrame({"name": ["Jan\0Kowal", "Eva Berg", "Ola Lind"],
+                           "note": ["seen with Eva Berg", "-", "Jan\0Kowal called"]})
+    after = before.assign(name=["p1", "p2", "p3"])
+    assert [f.message for f in residual_check(after, {"name": before["name"]}).findings] == [
+        "original values of 'name' occur inside text of column 'note' (2 cells)"]

@@ -1,4 +1,4 @@
-"""The pyarrow scan of a CSV range measures what a pandas parse of it does."""
+"""The pyarrow scan of a CSV range measures what a pandas parse of it does; its rows are the parse's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from aiflab.fakedata import people
 from aiflab.pipeline.executors.chunked_input import ChunkedInput, measure_parsed
-from aiflab.pipeline.executors.csv_scan import scan_csv
+from aiflab.pipeline.executors.csv_scan import rows_csv, scan_csv
 from aiflab.pipeline.recipe import InputSpec
 
 OPTIONS = {"sep": ",", "encoding": "utf-8", "dtype": str, "keep_default_na": False, "na_values": [""],
@@ -46,14 +46,16 @@ def test_rows_and_number_kinds_equal_those_of_a_pandas_parse(rows: list[list[str
     header = [f"c{i}" for i in range(len(rows[0]))]
     data = _csv(header, rows, quoting)
     expected = _pandas(data)
-    scanned = scan_csv(data, header, OPTIONS)
+    scanned, read = scan_csv(data, header, OPTIONS), rows_csv(data, header, OPTIONS)
+    assert (scanned is None) == (read is None)
     if scanned is None:  # the caller parses with pandas instead
         return
     assert expected is not None, "pyarrow read what pandas rejects"
     assert scanned[:2] == expected[:2]
+    pd.testing.assert_frame_equal(read, pd.read_csv(io.BytesIO(data), **OPTIONS))
 
 
-def test_memory_is_that_of_the_pandas_parse_within_half_a_percent() -> None:
+def test_memory_is_that_of_the_pandas_parse_within_half_a_percent_and_the_rows_are_its() -> None:
     table = people(3000, seed=3)[["patient_id", "nom", "email", "notes"]]
     table.loc[::7, "email"] = None
     data = table.to_csv(index=False).encode()
@@ -61,6 +63,8 @@ def test_memory_is_that_of_the_pandas_parse_within_half_a_percent() -> None:
     exact = pd.read_csv(io.BytesIO(data), **OPTIONS).memory_usage(deep=True).sum()
     assert rows == 3000 and set(kinds.values()) == {"text"}
     assert memory == pytest.approx(exact, rel=0.005)
+    pd.testing.assert_frame_equal(rows_csv(data, list(table.columns), OPTIONS),
+                                  pd.read_csv(io.BytesIO(data), **OPTIONS))
 
 
 def test_a_range_pyarrow_cannot_read_alike_is_parsed_by_pandas(tmp_path) -> None:

@@ -126,11 +126,16 @@ class PartitionReader:
         return [str(c) for c in pd.read_csv(io.BytesIO(self.header), nrows=0, **self.options).columns]
 
     def _csv(self) -> pd.DataFrame:
+        """The range parsed, by pyarrow where it reads it as pandas would (`csv_scan`), else by pandas."""
         import io
 
         import pandas as pd
 
-        return pd.read_csv(io.BytesIO(self._bytes()), **self.options)
+        from aiflab.pipeline.executors.csv_scan import rows_csv
+
+        data = self._bytes()
+        rows = rows_csv(data, self._columns(), self.options)
+        return pd.read_csv(io.BytesIO(data), **self.options) if rows is None else rows
 
 
 class ChunkedInput:

@@ -1,14 +1,17 @@
-"""What the scan of a CSV range measures, read by pyarrow: rows, number kinds, bytes in memory.
+"""A CSV range read by pyarrow: what the scan measures of it, and its rows as pandas parses them.
 
-The scan only counts and classifies, so it need not make the Python strings of a pandas parse
-(most of its time): pyarrow reads every column as Arrow text and its kernels test the values. The
-result is that of measuring the pandas parse (`measure_parsed`): the same rows, empty cells
-missing, the same number kinds (RE2 patterns equal to `table_io`'s), and the memory pandas will
-take (an object pointer per cell, each ASCII string's object as CPython sizes it, those of other
-strings from a sample of them, a float NaN per missing cell). Where pyarrow cannot read a range as
-pandas would (a short or long row, an encoding error, a line of spaces, a lone carriage return),
-`scan_csv` returns None and the caller parses with pandas, which reads or reports it as a whole
-read does.
+pyarrow reads every column as Arrow text, in C++, three to four times as fast as pandas' parser.
+
+- The scan (`scan_csv`) only counts and classifies, so it need not make Python strings at all: its
+  kernels test the values. The result is that of measuring the pandas parse (`measure_parsed`):
+  the same rows, empty cells missing, the same number kinds (RE2 patterns equal to `table_io`'s),
+  and the memory pandas will take (an object pointer per cell, each ASCII string's object as
+  CPython sizes it, those of other strings from a sample of them, a float NaN per missing cell).
+- The rows (`rows_csv`) are the pandas parse's: object columns of str, NaN where a cell is empty.
+
+Where pyarrow cannot read a range as pandas would (a short or long row, an encoding error, a line
+of spaces, a lone carriage return), both return None and the caller parses with pandas, which reads
+or reports it as a whole read does.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aiflab.pipeline.table_io import INTEGER_PATTERN, NUMBER_PATTERN, NumberKind
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
 _NUMBER = NUMBER_PATTERN.removesuffix("$") + r"\n?$"  # Python's `$` also matches before a final newline
@@ -36,6 +40,35 @@ def scan_csv(data: bytes, columns: list[str],
              options: dict[str, Any]) -> tuple[int, dict[str, NumberKind], int] | None:
     """Rows, number kinds and estimated pandas memory of `data` (a header line, then rows) whose
     columns pandas names `columns`; None when pyarrow cannot read it as pandas would."""
+    table = _read(data, columns, options)
+    if table is None:
+        return None
+    kinds = {column: _kind(values) for column, values in zip(columns, table.columns, strict=True)}
+    memory = 132 + sum(_memory(values) for values in table.columns)  # 132: a RangeIndex
+    return table.num_rows, kinds, memory
+
+
+def rows_csv(data: bytes, columns: list[str], options: dict[str, Any]) -> pd.DataFrame | None:
+    """The rows of `data` as `pandas.read_csv(data, **options)` gives them (every cell as text); None
+    when pyarrow cannot read it as pandas would."""
+    import numpy as np
+    import pandas as pd
+
+    table = _read(data, columns, options)
+    if table is None:
+        return None
+    arrays = {}
+    for column, values in zip(columns, table.columns, strict=True):
+        array = values.to_numpy(zero_copy_only=False)
+        if values.null_count:
+            array[values.is_null().to_numpy(zero_copy_only=False)] = np.nan
+        arrays[column] = array
+    return pd.DataFrame(arrays, columns=columns)
+
+
+def _read(data: bytes, columns: list[str], options: dict[str, Any]) -> pa.Table | None:
+    """`data` read by pyarrow, every column as text and empty cells null; None where pandas would
+    read it otherwise."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as csv
@@ -56,9 +89,7 @@ def scan_csv(data: bytes, columns: list[str],
         return None
     if len(names) == 1 and pc.any(pc.match_substring_regex(table.column(0), _BLANK)).as_py():
         return None  # pandas skips a line of spaces as blank
-    kinds = {column: _kind(table.column(name)) for column, name in zip(columns, names, strict=True)}
-    memory = 132 + sum(_memory(table.column(name)) for name in names)  # 132: a RangeIndex
-    return table.num_rows, kinds, memory
+    return table
 
 
 def _kind(values: pa.ChunkedArray) -> NumberKind:
