@@ -395,14 +395,20 @@ def test_generalise_decides_on_partition_summaries_as_in_process(keep: bool, sch
     assert sum(theirs.cells_changed.values()) > 1000
 
 
-def test_local_cluster_workers_neither_steal_work_nor_profile() -> None:
+def test_local_cluster_workers_neither_steal_work_nor_profile_nor_trim_each_free(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
     import dask
 
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # a nanny sets it in its own process too
     with DaskExecutor(workers=1) as executor:
         client = executor._client
         profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        trimming = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         extensions = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.extensions))
     assert list(profiling.values()) == [False]
+    assert list(trimming.values()) == [None]
     assert "stealing" not in extensions
 
 

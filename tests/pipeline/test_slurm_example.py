@@ -4,6 +4,7 @@ and the SLURMCluster it builds writes the job script asked for, without Slurm in
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,14 @@ def test_the_example_cluster_writes_the_requested_job_script() -> None:
     # one single-threaded worker process per core, the job's memory shared between them
     assert "--nworkers 4" in worker and "--nthreads 1" in worker and "--memory-limit 4.00GiB" in worker
     assert "--local-directory $TMPDIR" in worker and "--interface lo" in worker
+    assert lines.index(example.WORKER_MEMORY_CONFIG[0]) < lines.index("module load python/3.11")
+
+
+def test_the_job_prologue_keeps_glibc_memory_settings_in_the_workers(tmp_path: Path) -> None:
+    example = _load_example()
+    read = "import dask; print(dask.config.get('distributed.nanny.pre-spawn-environ'))"
+    script = "\n".join([*example.WORKER_MEMORY_CONFIG, f'"{sys.executable}" -c "{read}"'])
+    done = subprocess.run(["bash", "-c", script], check=True, text=True, capture_output=True,
+                          env={**os.environ, "TMPDIR": str(tmp_path), "SLURM_JOB_ID": "7"})
+    assert "'MALLOC_TRIM_THRESHOLD_': None" in done.stdout
+    assert (tmp_path / "aiflab-dask-config-7" / "aiflab.yaml").is_file()
