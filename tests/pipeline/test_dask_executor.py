@@ -455,3 +455,14 @@ def test_the_scan_estimates_a_partition_s_memory_from_a_sample_of_its_rows() -> 
     exact = int(big.memory_usage(deep=True).sum())
     assert abs(memory_estimate(big) - exact) < 0.05 * exact
     assert memory_estimate(people) == int(people.memory_usage(deep=True).sum())  # small: measured
+
+
+def test_a_partition_task_can_return_freed_memory_to_the_system_on_glibc() -> None:
+    import platform
+
+    from aiflab.pipeline.executors.partitions import _malloc_trim, trim_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("malloc_trim is glibc's")
+    assert _malloc_trim() is not None
+    trim_memory()

@@ -86,7 +86,7 @@ CLUSTER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     # glibc's own memory settings for the workers: with Dask's MALLOC_TRIM_THRESHOLD_=65536 every large
     # array was mapped afresh and a 10M-row table's partitions ran 35-40% slower (standardise 6.0 s a
-    # partition instead of 4.4, pseudonymise 6.4 instead of 4.6); `read_part` trims between partitions
+    # partition instead of 4.4, pseudonymise 6.4 instead of 4.6); a partition task trims first instead
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 """Dask settings of the local cluster (the Slurm examples set the same)"""

@@ -7,7 +7,7 @@ once and the others listed per partition, side files concatenated, distributions
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -76,13 +76,25 @@ def read_part(reader: Callable[[], pd.DataFrame], columns: dict[str, ColumnInfo]
 
 
 def trim_memory() -> None:
-    """Return the C heap's free memory to the system (glibc's `malloc_trim`; elsewhere nothing)."""
+    """Return the free memory of the C heap (glibc's `malloc_trim`) and of Arrow's pool to the system,
+    between partitions: the workers keep glibc's own settings, which keep freed memory for reuse."""
+    import pyarrow as pa
+
+    if (trim := _malloc_trim()) is not None:
+        trim(0)
+    pa.default_memory_pool().release_unused()
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
     import ctypes
     import ctypes.util
 
-    if (name := ctypes.util.find_library("c")) and "libc.so" in name:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(name).malloc_trim(0)
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name and "libc.so" in name else None
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settings: ChainSettings,
@@ -98,6 +110,7 @@ def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settin
     """
     if state.error is not None:
         return state
+    trim_memory()
     knowledge = state.columns if columns is None else {name: info.copy() for name, info in columns.items()}
     if not stages:
         return replace(state, columns=knowledge)
