@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -287,8 +288,10 @@ def test_text_passes_give_the_in_process_output_whether_partitions_are_kept_or_r
     monkeypatch.setattr(text_first_rounds, "recall", recall)
     recipe = on_patients(TEXT_RECIPE, tmp_path)
     local = run(recipe, output_path=tmp_path / "local.parquet")
+    started = time.perf_counter()
     spread = run(recipe, output_path=tmp_path / "dask.parquet",
                  executor=DaskExecutor(scheduler=scheduler, partitions=4, keep=keep))
+    elapsed = time.perf_counter() - started
     # kept partitions resume from their first round (the workers here share one process)
     assert recalled == ([True] * 4 if keep else [])
     assert not text_first_rounds._remembered
@@ -298,6 +301,7 @@ def test_text_passes_give_the_in_process_output_whether_partitions_are_kept_or_r
     assert text.stage == "anonymise.text" and text.cells_changed == in_process.cells_changed
     passes = text.metrics["executor"]["passes"]
     assert passes.startswith("partitions kept" if keep else "partitions read again")
+    assert 0 < text.metrics["executor"]["first_passes_wall_s"] < elapsed  # its duration leaves them out
 
 
 RISK_RECIPE = """name: dask-risk-test
@@ -357,6 +361,7 @@ def test_exact_dedup_by_hash_shuffle_removes_what_in_process_removes(rule: str, 
     assert spread_out.read_bytes() == local_out.read_bytes()
     mine, theirs = spread.evidence[0], local.evidence[0]
     assert mine.metrics["executor"]["mode"] == "partitions, after a hash shuffle"
+    assert mine.metrics["executor"]["first_passes_wall_s"] > 0
     assert mine.rows_dropped == theirs.rows_dropped and sum(theirs.rows_dropped.values()) > 20
     assert mine.metrics["clusters"] == theirs.metrics["clusters"]
     assert [(a.name, a.content) for a in spread.artefacts] == [(a.name, a.content) for a in local.artefacts]
@@ -387,6 +392,7 @@ def test_generalise_decides_on_partition_summaries_as_in_process(keep: bool, sch
     assert spread.output.read_bytes() == local.output.read_bytes()
     mine, theirs = spread.report.steps[0], local.report.steps[0]
     assert mine.metrics["executor"]["mode"] == "partitions, after a decision on their summaries"
+    assert mine.metrics["executor"]["first_passes_wall_s"] > 0
     assert (mine.rows_dropped, mine.cells_changed) == (theirs.rows_dropped, theirs.cells_changed)
     for metrics in (mine.metrics, theirs.metrics):
         metrics.pop("executor", None)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -245,6 +246,7 @@ class _DaskRun:
         self.evidence: dict[int, Any] = {}
         self.artefacts: dict[int, list[Any]] = {}
         self.in_flight = max(2, 2 * sum(client.nthreads().values()))
+        self._passes_started = 0.0
 
     def collected(self, index: int, stage: Stage, ctx: RunContext) -> None:
         """Run a step that needs the whole table on the collected rows, then partition them again."""
@@ -301,6 +303,7 @@ class _DaskRun:
             found.update(part)
         [self.shared[index]] = self.client.scatter([first.then(found)], broadcast=True)
         self.pending.append((index, stage.exchanged()))
+        self._passes_done(index)
 
     def shuffled(self, index: int, stage: Any) -> None:
         """A step whose rows must meet their equals wherever they lie (`clean.dedup` of exact
@@ -319,6 +322,7 @@ class _DaskRun:
         settled = stage.settle(list(self._gather_each(met)))
         [self.shared[index]] = self.client.scatter([settled], broadcast=True)
         self.pending.append((index, stage.settled()))
+        self._passes_done(index)
 
     def decided(self, index: int, stage: Any, ctx: RunContext) -> None:
         """A step that decides on the whole table from summaries of its partitions (`anonymise.generalise`:
@@ -338,6 +342,7 @@ class _DaskRun:
             decision = stage.decide([part for _, _, part in parts], Table(schema, columns), here)
         [self.shared[index]] = self.client.scatter([decision], broadcast=True)
         self.pending.append((index, stage.decided()))
+        self._passes_done(index)
 
     def _before_passes(self, index: int, mode: str) -> None:
         """Keep the partitions on the workers for a step that reads them in several passes, when the
@@ -348,6 +353,12 @@ class _DaskRun:
             "partitions kept in the workers' memory between passes" if self._kept() else
             "partitions read again from the input for each pass (the table would take more than "
             f"{KEEP_SHARE:.0%} of the workers' memory)")}
+        self._passes_started = time.perf_counter()
+
+    def _passes_done(self, index: int) -> None:
+        """Record the wall time of a step's passes before its own (its duration sums only its own
+        pass over the partitions)."""
+        self.modes[index]["first_passes_wall_s"] = round(time.perf_counter() - self._passes_started, 3)
 
     def _kept(self) -> bool:
         """Whether the partitions are in the workers' memory as the next step reads them."""
