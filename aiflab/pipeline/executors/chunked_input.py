@@ -100,8 +100,8 @@ class PartitionReader:
 
     def scan(self) -> Scan | AiflabError:
         """Rows, number kinds and bytes in memory of a CSV range, or the InputError that stopped it:
-        read by pyarrow (`csv_scan`), or parsed by pandas where pyarrow cannot read it alike."""
-        from aiflab.pipeline.executors.csv_scan import scan_csv
+        read by pyarrow (`arrow_csv`), or parsed by pandas where pyarrow cannot read it alike."""
+        from aiflab.pipeline.executors.arrow_csv import scan_csv
 
         try:
             with reading_errors(self.path, self.format, str(self.options.get("encoding", "utf-8"))):
@@ -126,12 +126,12 @@ class PartitionReader:
         return [str(c) for c in pd.read_csv(io.BytesIO(self.header), nrows=0, **self.options).columns]
 
     def _csv(self) -> pd.DataFrame:
-        """The range parsed, by pyarrow where it reads it as pandas would (`csv_scan`), else by pandas."""
+        """The range parsed, by pyarrow where it reads it as pandas would (`arrow_csv`), else by pandas."""
         import io
 
         import pandas as pd
 
-        from aiflab.pipeline.executors.csv_scan import rows_csv
+        from aiflab.pipeline.executors.arrow_csv import rows_csv
 
         data = self._bytes()
         rows = rows_csv(data, self._columns(), self.options)

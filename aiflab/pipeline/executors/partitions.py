@@ -106,7 +106,8 @@ def run_chain(state: PartitionState, stages: Sequence[tuple[int, Stage]], settin
     `ctx.shared`).
 
     An aiflab error (a refusal that would recur) is kept in the state rather than raised, so that
-    Dask retries only unexpected failures such as a lost worker.
+    Dask retries only unexpected failures such as a lost worker. The memory freed before the chain
+    is first returned to the system (`trim_memory`).
     """
     if state.error is not None:
         return state

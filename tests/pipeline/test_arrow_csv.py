@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiflab.fakedata import people
+from aiflab.pipeline.executors.arrow_csv import rows_csv, scan_csv
 from aiflab.pipeline.executors.chunked_input import ChunkedInput, measure_parsed
-from aiflab.pipeline.executors.csv_scan import rows_csv, scan_csv
 from aiflab.pipeline.recipe import InputSpec
 
 OPTIONS = {"sep": ",", "encoding": "utf-8", "dtype": str, "keep_default_na": False, "na_values": [""],
