@@ -246,7 +246,6 @@ class _DaskRun:
         self.evidence: dict[int, Any] = {}
         self.artefacts: dict[int, list[Any]] = {}
         self.in_flight = max(2, 2 * sum(client.nthreads().values()))
-        self._passes_started = 0.0
 
     def collected(self, index: int, stage: Stage, ctx: RunContext) -> None:
         """Run a step that needs the whole table on the collected rows, then partition them again."""
@@ -281,7 +280,7 @@ class _DaskRun:
         partition with both (the workers remember their first-round analyses, `analysis_memo`). The
         steps before it run once and their partitions stay on the workers when the table fits
         (`KEEP_SHARE`); otherwise every pass reads the input again and runs them (evidence dropped)."""
-        self._before_passes(index, "partitions, after exchanging finds")
+        started = self._before_passes(index, "partitions, after exchanging finds")
 
         def known(table: Table, ctx: RunContext) -> Any:
             return stage.known_part(table)
@@ -303,14 +302,14 @@ class _DaskRun:
             found.update(part)
         [self.shared[index]] = self.client.scatter([first.then(found)], broadcast=True)
         self.pending.append((index, stage.exchanged()))
-        self._passes_done(index)
+        self._passes_done(index, started)
 
     def shuffled(self, index: int, stage: Any) -> None:
         """A step whose rows must meet their equals wherever they lie (`clean.dedup` of exact
         duplicates): every partition sends its rows' compared columns to hash buckets, one task per
         bucket finds the equal rows among all it received, the driver numbers what they found (only
         the removed rows' labels reach it), then the step runs per partition with that."""
-        self._before_passes(index, "partitions, after a hash shuffle")
+        started = self._before_passes(index, "partitions, after a hash shuffle")
         buckets = len(self._peek())
 
         def bucketed(table: Table, ctx: RunContext) -> Any:
@@ -322,7 +321,7 @@ class _DaskRun:
         settled = stage.settle(list(self._gather_each(met)))
         [self.shared[index]] = self.client.scatter([settled], broadcast=True)
         self.pending.append((index, stage.settled()))
-        self._passes_done(index)
+        self._passes_done(index, started)
 
     def decided(self, index: int, stage: Any, ctx: RunContext) -> None:
         """A step that decides on the whole table from summaries of its partitions (`anonymise.generalise`:
@@ -330,7 +329,7 @@ class _DaskRun:
         partition with the decision."""
         from aiflab.pipeline.evidence import StepEvidence
 
-        self._before_passes(index, "partitions, after a decision on their summaries")
+        started = self._before_passes(index, "partitions, after a decision on their summaries")
 
         def summary(table: Table, ctx: RunContext) -> Any:
             return schema_of(table.df), table.columns, stage.summarise_part(table)
@@ -342,23 +341,23 @@ class _DaskRun:
             decision = stage.decide([part for _, _, part in parts], Table(schema, columns), here)
         [self.shared[index]] = self.client.scatter([decision], broadcast=True)
         self.pending.append((index, stage.decided()))
-        self._passes_done(index)
+        self._passes_done(index, started)
 
-    def _before_passes(self, index: int, mode: str) -> None:
+    def _before_passes(self, index: int, mode: str) -> float:
         """Keep the partitions on the workers for a step that reads them in several passes, when the
-        table fits (`KEEP_SHARE`); record how the passes got them."""
+        table fits (`KEEP_SHARE`); record how the passes got them. Returns when the passes started."""
         if self.keep and (self.parts is None or self.pending):
             self.parts = self._chained()
         self.modes[index] = {"mode": mode, "passes": (
             "partitions kept in the workers' memory between passes" if self._kept() else
             "partitions read again from the input for each pass (the table would take more than "
             f"{KEEP_SHARE:.0%} of the workers' memory)")}
-        self._passes_started = time.perf_counter()
+        return time.perf_counter()
 
-    def _passes_done(self, index: int) -> None:
-        """Record the wall time of a step's passes before its own (its duration sums only its own
-        pass over the partitions)."""
-        self.modes[index]["first_passes_wall_s"] = round(time.perf_counter() - self._passes_started, 3)
+    def _passes_done(self, index: int, started: float) -> None:
+        """Record the wall time of a step's passes before its own, since `started` (its duration sums
+        only its own pass over the partitions)."""
+        self.modes[index]["first_passes_wall_s"] = round(time.perf_counter() - started, 3)
 
     def _kept(self) -> bool:
         """Whether the partitions are in the workers' memory as the next step reads them."""
